@@ -1,0 +1,80 @@
+# mprun - a parallel job runner.  Plain make; libuv and cJSON via pkg-config.
+
+PREFIX ?= /usr/local
+BINDIR ?= $(PREFIX)/bin
+MANDIR ?= $(PREFIX)/share/man
+DESTDIR ?=
+
+CC ?= cc
+PKG_CONFIG ?= pkg-config
+PKGS = libuv libcjson
+
+# tmux's warnings; CI adds -Werror through WERROR=1.
+WARNINGS = -Wall -Wextra -Wno-long-long -Wno-unused-parameter \
+	-Wmissing-prototypes -Wstrict-prototypes -Wmissing-declarations \
+	-Wshadow -Wpointer-arith -Wcast-qual -Wsign-compare \
+	-Wformat=2 -Wno-format-nonliteral
+ifeq ($(WERROR),1)
+WARNINGS += -Werror
+endif
+
+OPT ?= -O2 -g
+PKG_CFLAGS := $(shell $(PKG_CONFIG) --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS := $(shell $(PKG_CONFIG) --libs $(PKGS) 2>/dev/null)
+CPPFLAGS += -D_GNU_SOURCE
+CFLAGS += -std=c99 $(OPT) $(WARNINGS) $(PKG_CFLAGS) $(EXTRA_CFLAGS)
+LDLIBS += $(PKG_LIBS) $(EXTRA_LDFLAGS)
+
+SRCS := $(wildcard src/*.c)
+OBJS := $(SRCS:.c=.o)
+# Every module but main.c, so unit tests can link against them.
+LIBOBJS := $(filter-out src/main.o,$(OBJS))
+
+UNIT_SRCS := $(wildcard tests/unit/test_*.c)
+UNIT_BINS := $(UNIT_SRCS:.c=)
+HELPER_BINS := tests/helpers/th
+
+.PHONY: all check asan lint install clean deps
+
+all: mprun
+
+deps:
+	@$(PKG_CONFIG) --exists $(PKGS) || { \
+	    echo "mprun: missing build dependencies; run scripts/install-deps.sh" >&2; \
+	    exit 1; }
+
+mprun: deps $(OBJS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $(OBJS) $(LDLIBS)
+
+src/%.o: src/%.c src/mprun.h
+	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
+
+tests/unit/test_%: tests/unit/test_%.c tests/unit/tap.h $(LIBOBJS)
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
+
+tests/helpers/th: tests/helpers/th.c
+	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
+
+check: mprun $(UNIT_BINS) $(HELPER_BINS)
+	@sh scripts/run-tests.sh
+
+# AddressSanitizer + UndefinedBehaviorSanitizer build in its own tree, then the
+# whole suite against it.
+asan:
+	rm -rf build-asan && mkdir -p build-asan
+	cp -R src tests scripts Makefile build-asan/
+	$(MAKE) -C build-asan check OPT="-O1 -g -fno-omit-frame-pointer" \
+	    EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
+	    EXTRA_LDFLAGS="-fsanitize=address,undefined"
+
+lint:
+	mandoc -Tlint -W warning man/mprun.1
+
+install: mprun
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -m 755 mprun $(DESTDIR)$(BINDIR)/mprun
+	install -m 644 man/mprun.1 $(DESTDIR)$(MANDIR)/man1/mprun.1
+
+clean:
+	rm -f mprun src/*.o $(UNIT_BINS) $(HELPER_BINS)
+	rm -rf build-asan
