@@ -12,6 +12,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include <uv.h>
+
 #define MPRUN_VERSION	"0.1.0"
 
 /* Bumped whenever a frame's layout or meaning changes. */
@@ -189,14 +191,16 @@ void		 template_quote(struct buf *, const char *, size_t);
 struct input;
 const char	*input_split(const char *, size_t, char, int, size_t *,
 		     size_t *);
-struct input	*input_new(const struct options *);
+struct input	*input_new(const struct options *, uv_loop_t *,
+		     void (*)(void *), void *);
 void		 input_free(struct input *);
 int		 input_next(struct input *, struct args **);
 int		 input_total(const struct input *, uint64_t *);
+int		 input_busy(struct input *);
 void		 input_args_free(struct args *);
 
 /* chunk.c */
-unsigned	 chunk_size(unsigned, unsigned, unsigned, unsigned);
+unsigned	 chunk_size(unsigned, unsigned, double, unsigned);
 
 /* reorder.c */
 struct reorder;
@@ -232,12 +236,17 @@ struct proto_frame {
 	const char	*payload;
 	uint32_t	 len;
 };
-/* One task of a TASKS frame; argv[] point into the frame's payload. */
+/*
+ * One task of a TASKS frame; argv[] point into the frame's payload, where
+ * the argc strings take argslen bytes from argv[0] on.  A TEMPLATE_SHELL
+ * task has exactly one string, the command line.
+ */
 struct proto_task {
 	uint64_t	 seq;
 	int		 mode;		/* TEMPLATE_EXEC or TEMPLATE_SHELL */
 	int		 argc;
 	char		**argv;		/* argc entries + NULL, caller frees */
+	size_t		 argslen;
 };
 struct proto_done {
 	int		 status;	/* exit code, or -1 when signalled */
@@ -263,6 +272,8 @@ void		 proto_put_start(struct buf *, uint64_t, pid_t);
 int		 proto_get_start(const struct proto_frame *, pid_t *);
 void		 proto_put_out(struct buf *, uint64_t, int, const void *,
 		     size_t);
+int		 proto_get_out(const struct proto_frame *, int *,
+		     const char **, size_t *);
 
 /* json.c */
 /* The run's settings a worker needs, sent in the parent's HELLO. */
@@ -292,19 +303,140 @@ int		 json_reply_decode(const char *, size_t, struct hello_reply *,
 int		 worker_main(int, char **);
 
 /* spawn.c */
-struct spawn;
-struct spawn	*spawn_start(int, char **, int, int, const char **);
-void		 spawn_free(struct spawn *);
-
-/* output.c */
-int		 output_init(void);
-void		 output_free(void);
-void		 output_write(int, const char *, size_t);
-void		 output_write_file(int, int, off_t, size_t);
-size_t		 output_pending(void);
-int		 output_flushed(void);
+#define SPAWN_CAPTURE	0	/* stdout and stderr on new pipes */
+#define SPAWN_STDERR	1	/* stdout and stderr on our fd 2 (--init) */
+/* A process spawn_start() started; it leads its own process group. */
+struct spawn {
+	pid_t		 pid;
+	int		 out;		/* read end of its stdout pipe, or -1 */
+	int		 err;		/* read end of its stderr pipe, or -1 */
+};
+int		 spawn_init(void);
+void		 spawn_free(void);
+int		 spawn_start(struct spawn *, int, char **, int, struct buf *);
 
 /* Everything below runs in the parent, on its one loop. */
+
+#include <sys/queue.h>
+
+/* A piece of a task's output held back until the task's turn. */
+struct seg {
+	int		 stream;
+	int		 spilled;	/* in the spill file at off */
+	off_t		 off;
+	char		*data;
+	size_t		 len;
+	size_t		 size;
+	struct seg	*next;
+};
+
+/* A task in the parent, from being read to being emitted. */
+enum job_state {
+	JOB_QUEUED,		/* read, waiting for a worker */
+	JOB_SENT,		/* in a worker's chunk, not started */
+	JOB_RUNNING,		/* START received */
+	JOB_DONE		/* DONE received (or failed or skipped) */
+};
+struct job {
+	uint64_t		 seq;
+	enum job_state		 state;
+	int			 skip;		/* never ran: nothing to emit */
+	struct args		*args;
+	struct worker		*worker;
+	unsigned		 slot;
+	pid_t			 pid;
+	struct proto_done	 done;
+	char			*tag;		/* line prefix, or NULL */
+	size_t			 taglen;
+	int			 bol[3];	/* at the start of a line */
+	struct seg		*segs;		/* held-back output */
+	struct seg		**segtail;
+	int			 waiting;	/* on the unordered wait list */
+	TAILQ_ENTRY(job)	 entry;		/* run queue, worker or wait */
+};
+TAILQ_HEAD(jobs, job);
+
+/* A worker process and the pipes to it. */
+enum worker_state {
+	WORKER_ACTIVE,		/* takes tasks */
+	WORKER_RETIRING,	/* quota reached or being shut down */
+	WORKER_GONE		/* exited or lost; handles closing */
+};
+struct worker {
+	unsigned		 slot;
+	pid_t			 pid;
+	enum worker_state	 state;
+	uv_process_t		 proc;
+	uv_pipe_t		 to;		/* frames to the worker */
+	uv_pipe_t		 from;		/* frames from the worker */
+	int			 open_handles;
+	int			 exited;
+	int64_t			 exit_status;
+	int			 term_signal;
+	int			 eof;
+	int			 hello;		/* its HELLO reply arrived */
+	int			 stopped;	/* STOP sent */
+	int			 closing_to;
+	int			 reading;
+	struct buf		 rbuf;
+	struct buf		 wbuf;		/* frames not yet written */
+	struct buf		 wbusy;		/* frames being written */
+	uv_write_t		 wreq;
+	int			 writing;
+	struct jobs		 jobs;		/* sent, not done, in order */
+	unsigned		 njobs;
+	unsigned		 sent;		/* tasks sent in its life */
+	unsigned		 ndone;
+	TAILQ_ENTRY(worker)	 entry;
+};
+
+/* output.c */
+void		 output_init(uv_loop_t *, void (*)(int));
+void		 output_write(int, const char *, size_t);
+void		 output_write_file(int, int, off_t, size_t);
+void		 output_discard(void);
+size_t		 output_pending(void);
+int		 output_flushed(void);
+int		 output_congested(void);
+
+/* pool.c */
+void		 pool_init(uv_loop_t *, const struct options *);
+struct worker	*pool_spawn(unsigned);
+void		 pool_flush(struct worker *);
+void		 pool_retire(struct worker *);
+void		 pool_pause(int);
+void		 pool_stop_all(void);
+void		 pool_kill_all(void);
+void		 pool_close_idle(void);
+struct worker	*pool_slot(unsigned);
+unsigned	 pool_count(void);
+void		 pool_free(void);
+
+/* dispatch.c */
+void		 dispatch_init(uv_loop_t *, const struct options *);
+void		 dispatch_free(void);
+void		 dispatch_pump(void);
+void		 dispatch_requeue(struct job *);
+void		 dispatch_stop(void);
+void		 dispatch_task_time(int64_t);
+int		 dispatch_stopping(void);
+int		 dispatch_busy(void);
+int		 dispatch_input_busy(void);
+
+/* collect.c */
+void		 collect_init(const struct options *);
+void		 collect_free(void);
+void		 collect_add(struct job *);
+int		 collect_frame(struct worker *, const struct proto_frame *);
+void		 collect_worker_gone(struct worker *);
+void		 collect_skip(struct job *);
+int		 collect_idle(void);
+uint64_t	 collect_failed(void);
+uint64_t	 collect_window(void);
+
+/* signal.c */
+void		 signal_init(uv_loop_t *);
+void		 signal_close(void);
 
 /* main.c */
 extern struct options	 opts;

@@ -1,0 +1,511 @@
+/*
+ * collect.c - takes the workers' result frames and turns them into output
+ * and an exit status.
+ *
+ * START, OUT and DONE frames always concern the first unfinished task of
+ * the worker's chunk, as a worker runs its tasks in order; anything else is
+ * a protocol error.  OUT bytes go through the tagger (--tag, --tagstring)
+ * and then to the output writer or into the task's held-back segments:
+ *
+ *  - ordered (the default): the task at the head of the order streams
+ *    live; the others hold their output until they reach the head.  The
+ *    reorder buffer maps sequence numbers to tasks from the moment they are
+ *    read until they are emitted, so the head is always known.
+ *  - --unordered: the first task to print becomes live; the others hold
+ *    their output and are emitted whole as they finish (after the live
+ *    one, if they finish while it runs).
+ *  - --line-buffer: complete lines go out at once, partial lines wait.
+ *  - --ungroup: everything goes out as it comes.
+ *
+ * Held output lives in memory up to COLLECT_MEM_MAX bytes in all, then in
+ * an unlinked temporary file, so a slow head task never makes memory grow
+ * without bound.
+ */
+
+#include <errno.h>
+#include <fcntl.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mprun.h"
+
+#define COLLECT_MEM_MAX		(64 * 1024 * 1024)
+
+static const struct options	*co;
+static struct reorder		*collect_table;	/* ordered mode only */
+static struct job		*collect_live;	/* unordered group mode */
+static struct jobs		 collect_waitq =
+				     TAILQ_HEAD_INITIALIZER(collect_waitq);
+static uint64_t			 collect_nfailed;
+static size_t			 collect_held;	/* bytes held in memory */
+static int			 collect_spillfd = -1;
+static off_t			 collect_spill_end;
+static struct buf		 collect_scratch;
+static struct buf		 collect_line[3];	/* per stream, LINE */
+
+static void	 collect_out(struct job *, int, const char *, size_t);
+static void	 collect_route(struct job *, int, const char *, size_t);
+static void	 collect_hold(struct job *, int, const char *, size_t);
+static int	 collect_spill(const char *, size_t, off_t *);
+static void	 collect_flush(struct job *);
+static void	 collect_finish(struct job *);
+static void	 collect_advance(void);
+static void	 collect_release(struct job *);
+static void	 collect_line_out(struct job *, int, const char *, size_t);
+
+/* Sets up the collector for a run. */
+void
+collect_init(const struct options *o)
+{
+	co = o;
+	if (o->ordered)
+		collect_table = reorder_new(1);
+	buf_init(&collect_scratch);
+}
+
+/* Frees what the collector holds. */
+void
+collect_free(void)
+{
+	int	 i;
+
+	if (collect_table != NULL)
+		reorder_free(collect_table);
+	collect_table = NULL;
+	buf_free(&collect_scratch);
+	for (i = 0; i < 3; i++)
+		buf_free(&collect_line[i]);
+	if (collect_spillfd != -1)
+		close(collect_spillfd);
+	collect_spillfd = -1;
+}
+
+/* Takes a newly read task into the table (ordered mode). */
+void
+collect_add(struct job *j)
+{
+	j->bol[STREAM_STDOUT] = j->bol[STREAM_STDERR] = 1;
+	j->segtail = &j->segs;
+	if (collect_table != NULL)
+		reorder_put(collect_table, j->seq, j);
+}
+
+/* How many tasks are between being read and being emitted (ordered). */
+uint64_t
+collect_window(void)
+{
+	return (collect_table != NULL ? reorder_count(collect_table) : 0);
+}
+
+/* Whether nothing is waiting to be emitted. */
+int
+collect_idle(void)
+{
+	if (collect_table != NULL)
+		return (reorder_count(collect_table) == 0);
+	return (collect_live == NULL && TAILQ_EMPTY(&collect_waitq));
+}
+
+/* How many tasks failed. */
+uint64_t
+collect_failed(void)
+{
+	return (collect_nfailed);
+}
+
+/* Handles one frame from worker w.  Returns -1 on a protocol error. */
+int
+collect_frame(struct worker *w, const struct proto_frame *f)
+{
+	struct hello_reply	 reply;
+	struct job		*j;
+	const char		*errstr;
+	pid_t			 pid;
+
+	j = TAILQ_FIRST(&w->jobs);
+	switch (f->type) {
+	case PROTO_HELLO:
+		if (json_reply_decode(f->payload, f->len, &reply,
+		    &errstr) == -1) {
+			log_warnx("worker in slot %u: bad hello: %s", w->slot,
+			    errstr);
+			return (-1);
+		}
+		if (reply.version != PROTO_VERSION) {
+			log_warnx("worker in slot %u: protocol version %d, "
+			    "expected %d", w->slot, reply.version,
+			    PROTO_VERSION);
+			return (-1);
+		}
+		w->hello = 1;
+		return (0);
+	case PROTO_START:
+		if (j == NULL || j->seq != f->seq || j->state != JOB_SENT ||
+		    proto_get_start(f, &pid) == -1)
+			break;
+		j->pid = pid;
+		j->state = JOB_RUNNING;
+		return (0);
+	case PROTO_OUT:
+		if (j == NULL || j->seq != f->seq || j->state != JOB_RUNNING ||
+		    f->len < 2 || (f->payload[0] != STREAM_STDOUT &&
+		    f->payload[0] != STREAM_STDERR))
+			break;
+		collect_out(j, f->payload[0], f->payload + 1, f->len - 1);
+		return (0);
+	case PROTO_DONE:
+		if (j == NULL || j->seq != f->seq || j->state != JOB_RUNNING ||
+		    proto_get_done(f, &j->done) == -1)
+			break;
+		TAILQ_REMOVE(&w->jobs, j, entry);
+		w->njobs--;
+		w->ndone++;
+		j->worker = NULL;
+		dispatch_task_time(j->done.runtime_us);
+		collect_finish(j);
+		return (0);
+	case PROTO_RETIRE:
+		if (j != NULL)
+			break;
+		pool_retire(w);
+		return (0);
+	}
+	log_warnx("worker in slot %u: unexpected frame (type %d, task %llu)",
+	    w->slot, f->type, (unsigned long long)f->seq);
+	return (-1);
+}
+
+/*
+ * Settles the tasks of a worker that has gone: the one it was running
+ * failed, the ones it had not started go back to the queue (or are dropped
+ * when mprun is stopping).
+ */
+void
+collect_worker_gone(struct worker *w)
+{
+	struct job	*j;
+	char		 how[64];
+	char		 msg[256];
+	int		 n;
+
+	if (w->term_signal != 0)
+		snprintf(how, sizeof how, "killed by signal %d",
+		    w->term_signal);
+	else
+		snprintf(how, sizeof how, "exit %lld",
+		    (long long)w->exit_status);
+	while ((j = TAILQ_FIRST(&w->jobs)) != NULL) {
+		TAILQ_REMOVE(&w->jobs, j, entry);
+		w->njobs--;
+		j->worker = NULL;
+		if (j->state == JOB_RUNNING) {
+			/* Its process group may have outlived the worker. */
+			if (j->pid > 0 && kill(-j->pid, SIGKILL) == -1 &&
+			    errno != ESRCH)
+				log_warn("kill task %llu",
+				    (unsigned long long)j->seq);
+			n = snprintf(msg, sizeof msg, "mprun: worker in slot "
+			    "%u died (%s): task %llu failed\n", w->slot, how,
+			    (unsigned long long)j->seq);
+			if (!dispatch_stopping() || w->term_signal != 0)
+				collect_out(j, STREAM_STDERR, msg, (size_t)n);
+			j->done.status = -1;
+			j->done.sig = 0;
+			collect_finish(j);
+		} else if (dispatch_stopping())
+			collect_skip(j);
+		else
+			dispatch_requeue(j);
+	}
+}
+
+/* Marks a task that will never run as finished with nothing to say. */
+void
+collect_skip(struct job *j)
+{
+	j->skip = 1;
+	j->state = JOB_DONE;
+	collect_finish(j);
+}
+
+/* Tags output lines if asked, then routes the bytes. */
+static void
+collect_out(struct job *j, int stream, const char *p, size_t n)
+{
+	const char	*nl, *end = p + n;
+
+	if (j->tag == NULL) {
+		collect_route(j, stream, p, n);
+		return;
+	}
+	buf_reset(&collect_scratch);
+	while (p < end) {
+		if (j->bol[stream])
+			buf_add(&collect_scratch, j->tag, j->taglen);
+		nl = memchr(p, '\n', (size_t)(end - p));
+		if (nl == NULL) {
+			buf_add(&collect_scratch, p, (size_t)(end - p));
+			j->bol[stream] = 0;
+			break;
+		}
+		buf_add(&collect_scratch, p, (size_t)(nl + 1 - p));
+		j->bol[stream] = 1;
+		p = nl + 1;
+	}
+	collect_route(j, stream, BUF_PTR(&collect_scratch),
+	    collect_scratch.len);
+}
+
+/* Sends bytes out now or holds them, as the output mode says. */
+static void
+collect_route(struct job *j, int stream, const char *p, size_t n)
+{
+	switch (co->output) {
+	case OUTPUT_UNGROUP:
+		output_write(stream, p, n);
+		return;
+	case OUTPUT_LINE:
+		collect_line_out(j, stream, p, n);
+		return;
+	case OUTPUT_GROUP:
+		break;
+	}
+	if (collect_table != NULL) {
+		if (j == reorder_peek(collect_table))
+			output_write(stream, p, n);
+		else
+			collect_hold(j, stream, p, n);
+		return;
+	}
+	if (collect_live == NULL) {
+		collect_live = j;
+		collect_flush(j);
+	}
+	if (collect_live == j)
+		output_write(stream, p, n);
+	else
+		collect_hold(j, stream, p, n);
+}
+
+/*
+ * --line-buffer: writes the complete lines at once, keeping a partial
+ * line until its end arrives.  Held partial lines live in the segments.
+ */
+static void
+collect_line_out(struct job *j, int stream, const char *p, size_t n)
+{
+	const char	*nl;
+	struct seg	*s, **sp;
+
+	nl = memrchr(p, '\n', n);
+	if (nl == NULL) {
+		collect_hold(j, stream, p, n);
+		return;
+	}
+	/* The partial line held for this stream comes first. */
+	buf_reset(&collect_line[stream]);
+	for (sp = &j->segs; (s = *sp) != NULL;) {
+		if (s->stream != stream) {
+			sp = &s->next;
+			continue;
+		}
+		buf_add(&collect_line[stream], s->data, s->len);
+		collect_held -= s->len;
+		*sp = s->next;
+		free(s->data);
+		free(s);
+	}
+	j->segtail = &j->segs;
+	while (*j->segtail != NULL)
+		j->segtail = &(*j->segtail)->next;
+	buf_add(&collect_line[stream], p, (size_t)(nl + 1 - p));
+	output_write(stream, BUF_PTR(&collect_line[stream]),
+	    collect_line[stream].len);
+	if ((size_t)(nl + 1 - p) < n)
+		collect_hold(j, stream, nl + 1, n - (size_t)(nl + 1 - p));
+}
+
+/* Holds bytes back in the task's segments, in memory or spilled. */
+static void
+collect_hold(struct job *j, int stream, const char *p, size_t n)
+{
+	struct seg	*s;
+	off_t		 off;
+
+	s = j->segs == NULL ? NULL :
+	    (struct seg *)((char *)j->segtail - offsetof(struct seg, next));
+	if (collect_held + n > COLLECT_MEM_MAX && co->output != OUTPUT_LINE) {
+		if (collect_spill(p, n, &off) == -1)
+			return;
+		if (s != NULL && s->spilled && s->stream == stream &&
+		    s->off + (off_t)s->len == off) {
+			s->len += n;
+			return;
+		}
+		s = xcalloc(1, sizeof *s);
+		s->stream = stream;
+		s->spilled = 1;
+		s->off = off;
+		s->len = n;
+	} else {
+		collect_held += n;
+		if (s != NULL && !s->spilled && s->stream == stream) {
+			if (s->len + n > s->size) {
+				s->size = (s->len + n) * 2;
+				s->data = xrealloc(s->data, s->size);
+			}
+			memcpy(s->data + s->len, p, n);
+			s->len += n;
+			return;
+		}
+		s = xcalloc(1, sizeof *s);
+		s->stream = stream;
+		s->size = n < 256 ? 256 : n;
+		s->data = xmalloc(s->size);
+		memcpy(s->data, p, n);
+		s->len = n;
+	}
+	*j->segtail = s;
+	j->segtail = &s->next;
+}
+
+/*
+ * Appends bytes to the spill file, creating it (unlinked at once, so it
+ * vanishes however mprun ends) on first use.
+ */
+static int
+collect_spill(const char *p, size_t n, off_t *offp)
+{
+	const char	*tmpdir;
+	char		*path;
+	ssize_t		 r;
+
+	if (collect_spillfd == -1) {
+		if ((tmpdir = getenv("TMPDIR")) == NULL || *tmpdir == '\0')
+			tmpdir = "/tmp";
+		xasprintf(&path, "%s/mprun.XXXXXX", tmpdir);
+		if ((collect_spillfd = mkostemp(path, O_CLOEXEC)) == -1) {
+			log_warn("%s", path);
+			free(path);
+			mprun_shutdown(MPRUN_EXIT_ERROR);
+			return (-1);
+		}
+		if (unlink(path) == -1)
+			log_warn("unlink %s", path);
+		free(path);
+	}
+	*offp = collect_spill_end;
+	while (n > 0) {
+		r = pwrite(collect_spillfd, p, n, collect_spill_end);
+		if (r == -1 && errno == EINTR)
+			continue;
+		if (r == -1) {
+			log_warn("writing the spill file in %s",
+			    getenv("TMPDIR") != NULL ? getenv("TMPDIR") :
+			    "/tmp");
+			mprun_shutdown(MPRUN_EXIT_ERROR);
+			return (-1);
+		}
+		p += r;
+		n -= (size_t)r;
+		collect_spill_end += r;
+	}
+	return (0);
+}
+
+/* Writes out everything a task holds back. */
+static void
+collect_flush(struct job *j)
+{
+	struct seg	*s, *next;
+
+	for (s = j->segs; s != NULL; s = next) {
+		next = s->next;
+		if (s->spilled)
+			output_write_file(s->stream, collect_spillfd, s->off,
+			    s->len);
+		else {
+			output_write(s->stream, s->data, s->len);
+			collect_held -= s->len;
+		}
+		free(s->data);
+		free(s);
+	}
+	j->segs = NULL;
+	j->segtail = &j->segs;
+}
+
+/* A task is finished: count it and emit what its turn allows. */
+static void
+collect_finish(struct job *j)
+{
+	struct job	*w;
+
+	j->state = JOB_DONE;
+	if (!j->skip && (j->done.status != 0 || j->done.sig != 0))
+		collect_nfailed++;
+
+	if (co->output != OUTPUT_GROUP) {
+		collect_flush(j);	/* a partial last line, if any */
+		collect_release(j);
+		return;
+	}
+	if (collect_table != NULL) {
+		if (j == reorder_peek(collect_table))
+			collect_advance();
+		return;
+	}
+	if (collect_live == j) {
+		collect_live = NULL;
+		collect_release(j);
+		while ((w = TAILQ_FIRST(&collect_waitq)) != NULL) {
+			TAILQ_REMOVE(&collect_waitq, w, entry);
+			collect_flush(w);
+			collect_release(w);
+		}
+	} else if (collect_live == NULL) {
+		collect_flush(j);
+		collect_release(j);
+	} else
+		TAILQ_INSERT_TAIL(&collect_waitq, j, entry);
+}
+
+/*
+ * Ordered mode: emits finished tasks from the head of the order, and lets
+ * the next unfinished one stream live after writing what it held.
+ */
+static void
+collect_advance(void)
+{
+	struct job	*j;
+
+	while ((j = reorder_peek(collect_table)) != NULL) {
+		collect_flush(j);
+		if (j->state != JOB_DONE)
+			return;
+		reorder_pop(collect_table);
+		collect_release(j);
+	}
+}
+
+/* Frees a task that has been emitted. */
+static void
+collect_release(struct job *j)
+{
+	struct seg	*s, *next;
+
+	for (s = j->segs; s != NULL; s = next) {
+		next = s->next;
+		if (!s->spilled)
+			collect_held -= s->len;
+		free(s->data);
+		free(s);
+	}
+	input_args_free(j->args);
+	free(j->tag);
+	free(j);
+	dispatch_pump();
+}

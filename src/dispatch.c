@@ -1,0 +1,310 @@
+/*
+ * dispatch.c - feeds the pool.
+ *
+ * dispatch_pump() is called whenever something changed (input arrived, a
+ * task finished, a worker came or went, output drained).  It reads input
+ * into the run queue, never more than a bounded window ahead, then gives
+ * chunks of queued tasks to the workers that want work, starting workers
+ * in empty slots as needed.  Commands are expanded here, per worker,
+ * because {%} is the worker's slot.  When the input is exhausted and the
+ * queue empty, idle workers are told to exit by closing their pipe.
+ */
+
+#include <errno.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mprun.h"
+
+/* Tasks read ahead of dispatch, per worker. */
+#define DISPATCH_AHEAD		128
+/* Tasks between the ordered output's head and the newest read. */
+#define DISPATCH_WINDOW		65536
+/* A worker whose queue holds less than this much work gets more. */
+#define DISPATCH_PREFETCH_US	2000.0
+
+static const struct options	*dopts;
+static struct input		*din;
+static struct template		*dtpl;
+static struct template		*dtagtpl;
+static char			*dtagword;
+static struct jobs		 runq = TAILQ_HEAD_INITIALIZER(runq);
+static unsigned			 nqueued;
+static uint64_t			 nextseq = 1;
+static int			 input_eof;
+static int			 stopping;
+static int			 pumping;
+static int			 again;
+static double			 avg_us;
+static struct buf		 argvbuf;
+static struct buf		 cmdbuf;
+
+static void	 dispatch_ready(void *);
+static void	 dispatch_fill(void);
+static int	 dispatch_wants(struct worker *);
+static void	 dispatch_send(struct worker *, unsigned);
+static void	 dispatch_tag(struct job *, unsigned);
+
+/* Opens the input and parses the command template. */
+void
+dispatch_init(uv_loop_t *loop, const struct options *o)
+{
+	dopts = o;
+	din = input_new(o, loop, dispatch_ready, NULL);
+	dtpl = template_new(o->cmd, o->ncmd, o->replace, o->quote_cmd);
+	if (o->tagstring != NULL) {
+		dtagword = xstrdup(o->tagstring);
+		dtagtpl = template_new(&dtagword, 1, o->replace, 0);
+	}
+	buf_init(&argvbuf);
+	buf_init(&cmdbuf);
+}
+
+/* Frees what dispatch holds; the run queue is empty by now. */
+void
+dispatch_free(void)
+{
+	struct job	*j;
+
+	while ((j = TAILQ_FIRST(&runq)) != NULL) {
+		TAILQ_REMOVE(&runq, j, entry);
+		input_args_free(j->args);
+		free(j->tag);
+		free(j);
+	}
+	if (din != NULL && !input_busy(din)) {
+		input_free(din);
+		din = NULL;
+	}
+	template_free(dtpl);
+	if (dtagtpl != NULL)
+		template_free(dtagtpl);
+	free(dtagword);
+	buf_free(&argvbuf);
+	buf_free(&cmdbuf);
+}
+
+/* Whether a read of the input is still under way (after dispatch_free). */
+int
+dispatch_input_busy(void)
+{
+	return (din != NULL);
+}
+
+/* Input arrived (or ended): pump. */
+static void
+dispatch_ready(void *arg)
+{
+	dispatch_pump();
+}
+
+/* Whether the input is exhausted and every task handed out. */
+int
+dispatch_busy(void)
+{
+	return (!(input_eof || stopping) || nqueued != 0);
+}
+
+/* Whether mprun is stopping: nothing new starts. */
+int
+dispatch_stopping(void)
+{
+	return (stopping);
+}
+
+/* Feeds a finished task's runtime into the average the chunk size uses. */
+void
+dispatch_task_time(int64_t us)
+{
+	if (us < 1)
+		us = 1;
+	avg_us = avg_us == 0 ? (double)us : avg_us * 0.9 + (double)us * 0.1;
+}
+
+/* Reads input into the run queue, up to the read-ahead and the window. */
+static void
+dispatch_fill(void)
+{
+	struct job	*j;
+	struct args	*a;
+	unsigned	 ahead;
+	int		 r;
+
+	ahead = dopts->jobs * DISPATCH_AHEAD;
+	while (!input_eof && !stopping && nqueued < ahead &&
+	    collect_window() < DISPATCH_WINDOW) {
+		r = input_next(din, &a);
+		if (r == 0)
+			return;		/* a read is under way */
+		if (r == -1) {
+			input_eof = 1;
+			return;
+		}
+		if (r == -2) {
+			input_eof = 1;
+			mprun_shutdown(MPRUN_EXIT_ERROR);
+			return;
+		}
+		j = xcalloc(1, sizeof *j);
+		j->seq = nextseq++;
+		j->state = JOB_QUEUED;
+		j->args = a;
+		collect_add(j);
+		TAILQ_INSERT_TAIL(&runq, j, entry);
+		nqueued++;
+	}
+}
+
+/* Whether a worker should be sent another chunk now. */
+static int
+dispatch_wants(struct worker *w)
+{
+	if (w->state != WORKER_ACTIVE)
+		return (0);
+	if (dopts->maxtasks != 0 && w->sent >= dopts->maxtasks)
+		return (0);
+	if (w->njobs == 0)
+		return (1);
+	/* Send before it runs dry, when its queue is short in time. */
+	return (avg_us > 0 && w->njobs * avg_us < DISPATCH_PREFETCH_US);
+}
+
+/* Builds the --tag / --tagstring line prefix of a task. */
+static void
+dispatch_tag(struct job *j, unsigned slot)
+{
+	struct buf	 b;
+	int		 i;
+
+	if (!dopts->tag && dtagtpl == NULL)
+		return;
+	buf_init(&b);
+	if (dtagtpl != NULL)
+		template_expand_raw(dtagtpl, j->args, j->seq, slot, &b);
+	else {
+		for (i = 0; i < j->args->nwhole; i++) {
+			if (i > 0)
+				buf_addc(&b, ' ');
+			buf_adds(&b, j->args->whole[i]);
+		}
+	}
+	buf_addc(&b, '\t');
+	j->tag = buf_take(&b, &j->taglen);
+}
+
+/* Sends the next n queued tasks to worker w as one TASKS frame. */
+static void
+dispatch_send(struct worker *w, unsigned n)
+{
+	struct job	*j;
+	size_t		 mark;
+	ssize_t		 r;
+	int		 argc, mode;
+
+	mark = proto_begin(&w->wbuf, PROTO_TASKS, 0);
+	while (n-- > 0 && (j = TAILQ_FIRST(&runq)) != NULL) {
+		TAILQ_REMOVE(&runq, j, entry);
+		nqueued--;
+		buf_reset(&argvbuf);
+		buf_reset(&cmdbuf);
+		mode = template_expand(dtpl, j->args, j->seq, w->slot,
+		    &argvbuf, &argc, dopts->verbose ? &cmdbuf : NULL);
+		proto_put_task(&w->wbuf, j->seq, mode, BUF_PTR(&argvbuf),
+		    argvbuf.len, argc);
+		if (dopts->verbose) {
+			/* Like xargs -t: the command, on stderr, as sent. */
+			buf_addc(&cmdbuf, '\n');
+			do
+				r = write(STDERR_FILENO, BUF_PTR(&cmdbuf),
+				    cmdbuf.len);
+			while (r == -1 && errno == EINTR);
+		}
+		dispatch_tag(j, w->slot);
+		j->state = JOB_SENT;
+		j->worker = w;
+		j->slot = w->slot;
+		TAILQ_INSERT_TAIL(&w->jobs, j, entry);
+		w->njobs++;
+		w->sent++;
+	}
+	proto_end(&w->wbuf, mark);
+	pool_flush(w);
+}
+
+/* Puts a task that a lost worker never started back in the queue. */
+void
+dispatch_requeue(struct job *j)
+{
+	struct job	*q;
+
+	j->state = JOB_QUEUED;
+	j->worker = NULL;
+	j->pid = 0;
+	free(j->tag);
+	j->tag = NULL;
+	TAILQ_FOREACH(q, &runq, entry) {
+		if (q->seq > j->seq)
+			break;
+	}
+	if (q != NULL)
+		TAILQ_INSERT_BEFORE(q, j, entry);
+	else
+		TAILQ_INSERT_TAIL(&runq, j, entry);
+	nqueued++;
+}
+
+/* Stops dispatching: drops the queue and stops the workers. */
+void
+dispatch_stop(void)
+{
+	struct job	*j;
+
+	if (stopping)
+		return;
+	stopping = 1;
+	while ((j = TAILQ_FIRST(&runq)) != NULL) {
+		TAILQ_REMOVE(&runq, j, entry);
+		nqueued--;
+		collect_skip(j);
+	}
+	pool_stop_all();
+}
+
+/* Reads, dispatches and ends the run as far as it can go now. */
+void
+dispatch_pump(void)
+{
+	struct worker	*w;
+	unsigned	 slot, n, quota;
+
+	if (pumping) {
+		again = 1;
+		return;
+	}
+	pumping = 1;
+	do {
+		again = 0;
+		if (stopping)
+			break;
+		dispatch_fill();
+		for (slot = 1; slot <= dopts->jobs && nqueued > 0; slot++) {
+			if ((w = pool_slot(slot)) == NULL &&
+			    (w = pool_spawn(slot)) == NULL)
+				break;
+			if (!dispatch_wants(w))
+				continue;
+			quota = dopts->maxtasks == 0 ? 0 :
+			    dopts->maxtasks - w->sent;
+			n = dopts->chunksize != 0 ? dopts->chunksize :
+			    chunk_size(nqueued, dopts->jobs, avg_us, quota);
+			if (quota != 0 && n > quota)
+				n = quota;
+			dispatch_send(w, n);
+			dispatch_fill();
+		}
+		if (input_eof && nqueued == 0)
+			pool_close_idle();
+	} while (again);
+	pumping = 0;
+}

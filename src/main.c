@@ -1,0 +1,129 @@
+/*
+ * main.c - startup order, the loop, and the final exit status.
+ *
+ * The same executable is both the parent and, started by the parent as
+ * "mprun --worker-mode", every worker.  The parent parses the command
+ * line, installs its signal handlers before any child exists, opens the
+ * input, and then runs one libuv loop until every task has been emitted
+ * and every worker has gone.  Whatever stops the run early goes through
+ * mprun_shutdown(), which records why and lets the loop wind down: tasks
+ * stopped, finished output written, then the exit status (or the signal
+ * mprun dies by).
+ */
+
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mprun.h"
+
+struct options		 opts;
+
+static uv_loop_t	 main_loop;
+static int		 main_stopping;
+static int		 main_status;	/* >= 0 exit code, < 0 -signal */
+
+static int	 main_done(void);
+static void	 main_drain_cb(int);
+static int	 main_exit_status(void);
+
+/* Stops the run: nothing new starts, the running tasks are stopped. */
+void
+mprun_shutdown(int status)
+{
+	if (main_stopping)
+		return;
+	main_stopping = 1;
+	main_status = status;
+	dispatch_stop();
+}
+
+/* Output back-pressure changed, or the output drained. */
+static void
+main_drain_cb(int pause)
+{
+	pool_pause(pause);
+	if (!pause)
+		dispatch_pump();
+}
+
+/* Whether the run is over: nothing to read, run, emit or write. */
+static int
+main_done(void)
+{
+	if (dispatch_busy() || pool_count() != 0 || !output_flushed())
+		return (0);
+	return (main_stopping || collect_idle());
+}
+
+/* The exit status: 0, the count of failed tasks, 101, or 255. */
+static int
+main_exit_status(void)
+{
+	uint64_t	 failed;
+
+	if (main_stopping && main_status >= 0)
+		return (main_status);
+	failed = collect_failed();
+	if (failed == 0)
+		return (MPRUN_EXIT_OK);
+	if (failed <= MPRUN_EXIT_MAXCOUNT)
+		return ((int)failed);
+	return (MPRUN_EXIT_MANY);
+}
+
+int
+main(int argc, char **argv)
+{
+	struct sigaction	 sa;
+	int			 r, status;
+
+	if (argc > 1 && strcmp(argv[1], "--worker-mode") == 0)
+		return (worker_main(argc, argv));
+
+	options_parse(&opts, argc, argv);
+	if ((r = uv_loop_init(&main_loop)) != 0)
+		diex("uv_loop_init: %s", uv_strerror(r));
+	signal_init(&main_loop);
+	log_set_fatal_hook(pool_kill_all);
+	output_init(&main_loop, main_drain_cb);
+	collect_init(&opts);
+	pool_init(&main_loop, &opts);
+	dispatch_init(&main_loop, &opts);
+
+	dispatch_pump();
+	while (!main_done()) {
+		if (uv_run(&main_loop, UV_RUN_ONCE) == 0 && !main_done())
+			fatalx("the run stalled: %u workers, output %s",
+			    pool_count(), output_flushed() ? "flushed" :
+			    "pending");
+	}
+
+	signal_close();
+	status = main_exit_status();
+	dispatch_free();
+	collect_free();
+	pool_free();
+	/*
+	 * A read of stdin blocked in the thread pool (a terminal, an idle
+	 * pipe) cannot be cancelled; the loop cannot close under it, and
+	 * exit() is the only way out.
+	 */
+	if (dispatch_input_busy() == 0) {
+		while (uv_run(&main_loop, UV_RUN_NOWAIT) != 0)
+			;
+		if ((r = uv_loop_close(&main_loop)) != 0)
+			log_debug("uv_loop_close: %s", uv_strerror(r));
+	}
+
+	if (main_stopping && main_status < 0) {
+		memset(&sa, 0, sizeof sa);
+		sa.sa_handler = SIG_DFL;
+		sigemptyset(&sa.sa_mask);
+		sigaction(-main_status, &sa, NULL);
+		raise(-main_status);
+		_exit(128 - main_status);
+	}
+	return (status);
+}

@@ -1,0 +1,442 @@
+/*
+ * options.c - the command line.  One getopt_long table, sorted; parsing
+ * stops at the first word that is not an option (the command), then the
+ * rest of argv is split into the command template and the input sources
+ * (::: :::+ :::: ::::+).  Every setting lands in struct options; every
+ * number goes through strnum.c so that its error names the option.
+ */
+
+#include <sys/resource.h>
+
+#include <errno.h>
+#include <getopt.h>
+#include <limits.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mprun.h"
+
+/* Long-only options count up from CHAR_MAX + 1. */
+enum {
+	OPT_CHUNKSIZE = CHAR_MAX + 1,
+	OPT_COLSEP,
+	OPT_GROUP,
+	OPT_INIT,
+	OPT_LINE_BUFFER,
+	OPT_MAXTASKS,
+	OPT_TAG,
+	OPT_TAGSTRING,
+	OPT_TERMSEQ,
+	OPT_UNORDERED
+};
+
+/* Sorted by long name. */
+static const struct option options_long[] = {
+	{ "arg-file",		required_argument,	NULL, 'a' },
+	{ "chunksize",		required_argument,	NULL, OPT_CHUNKSIZE },
+	{ "colsep",		required_argument,	NULL, OPT_COLSEP },
+	{ "delimiter",		required_argument,	NULL, 'd' },
+	{ "group",		no_argument,		NULL, OPT_GROUP },
+	{ "help",		no_argument,		NULL, 'h' },
+	{ "init",		required_argument,	NULL, OPT_INIT },
+	{ "jobs",		required_argument,	NULL, 'j' },
+	{ "keep-order",		no_argument,		NULL, 'k' },
+	{ "lb",			no_argument,		NULL, OPT_LINE_BUFFER },
+	{ "line-buffer",	no_argument,		NULL, OPT_LINE_BUFFER },
+	{ "max-args",		required_argument,	NULL, 'n' },
+	{ "maxtasksperchild",	required_argument,	NULL, OPT_MAXTASKS },
+	{ "null",		no_argument,		NULL, '0' },
+	{ "quote",		no_argument,		NULL, 'q' },
+	{ "tag",		no_argument,		NULL, OPT_TAG },
+	{ "tagstring",		required_argument,	NULL, OPT_TAGSTRING },
+	{ "termseq",		required_argument,	NULL, OPT_TERMSEQ },
+	{ "ungroup",		no_argument,		NULL, 'u' },
+	{ "unordered",		no_argument,		NULL, OPT_UNORDERED },
+	{ "verbose",		no_argument,		NULL, 'v' },
+	{ "version",		no_argument,		NULL, 'V' },
+	{ NULL,			0,			NULL, 0 }
+};
+static const char options_short[] = "+:0a:d:hI:j:kN:n:P:quVv";
+
+static const char options_usage[] =
+"usage: mprun [-0kqv] [-a file] [-d delim] [-I replstr] [-j jobs] [-n max-args]\n"
+"             [-N max-args] [--chunksize n] [--colsep sep] [--init cmd]\n"
+"             [--line-buffer] [--maxtasksperchild n] [--tag] [--tagstring str]\n"
+"             [--termseq seq] [--ungroup] [--unordered]\n"
+"             [command [arg ...]] [::: arg ...] [:::: file ...]\n"
+"       mprun -h | --help | -V | --version\n";
+
+/* The most workers the open-file limit allows (two pipes each). */
+#define OPTIONS_FDS_RESERVED	24
+#define OPTIONS_JOBS_MAX	256
+
+static unsigned	 options_number(const char *, const char *, long long,
+		     long long);
+static unsigned	 options_jobs(const char *);
+static unsigned	 options_fd_cap(unsigned);
+static char	 options_delim(const char *);
+static int	 options_separator(const char *, enum source_kind *, int *);
+static void	 options_sources(struct options *, int, char **);
+
+/* Prints the usage to stdout and exits 0: what --help does. */
+void
+usage(void)
+{
+	if (fputs(options_usage, stdout) == EOF || fflush(stdout) == EOF)
+		die("stdout");
+	exit(MPRUN_EXIT_OK);
+}
+
+/* Reports a usage error and exits. */
+void
+usage_error(const char *fmt, ...)
+{
+	char	*msg;
+	va_list	 ap;
+
+	va_start(ap, fmt);
+	if (vasprintf(&msg, fmt, ap) == -1)
+		msg = NULL;
+	va_end(ap);
+	log_warnx("%s", msg != NULL ? msg : "usage error");
+	free(msg);
+	fputs("Try 'mprun --help'.\n", stderr);
+	exit(MPRUN_EXIT_ERROR);
+}
+
+/* Parses a whole number for option opt, or exits naming it. */
+static unsigned
+options_number(const char *opt, const char *s, long long min, long long max)
+{
+	const char	*errstr;
+	long long	 n;
+
+	n = strnum(s, min, max, &errstr);
+	if (errstr != NULL)
+		usage_error("%s: '%s' %s", opt, s, errstr);
+	return ((unsigned)n);
+}
+
+/* Parses -j: N, +N, -N, N% or 0. */
+static unsigned
+options_jobs(const char *s)
+{
+	unsigned	 def, n;
+	long long	 v;
+	size_t		 len;
+	char		*copy;
+	const char	*errstr;
+
+	def = ncpu_available();
+	len = strlen(s);
+	if (len > 1 && s[len - 1] == '%') {
+		copy = xstrndup(s, len - 1);
+		v = strnum(copy, 1, 100000, &errstr);
+		free(copy);
+		if (errstr != NULL)
+			usage_error("-j: '%s' %s", s, errstr);
+		n = (unsigned)((def * (unsigned long long)v + 99) / 100);
+	} else if (s[0] == '+' || s[0] == '-') {
+		v = strnum(s + 1, 0, 100000, &errstr);
+		if (errstr != NULL || s[1] == '+' || s[1] == '-')
+			usage_error("-j: '%s' %s", s, errstr != NULL ? errstr :
+			    "is not a number");
+		if (s[0] == '+')
+			n = def + (unsigned)v;
+		else
+			n = v >= def ? 1 : def - (unsigned)v;
+	} else {
+		n = options_number("-j", s, 0, 100000);
+		if (n == 0)
+			n = OPTIONS_JOBS_MAX;
+	}
+	return (n < 1 ? 1 : n);
+}
+
+/*
+ * Caps the pool so that its pipes fit under the open-file limit, raising
+ * the soft limit to the hard one first: a pool that cannot open its pipes
+ * would fail half-way through the run instead.
+ */
+static unsigned
+options_fd_cap(unsigned jobs)
+{
+	struct rlimit	 rl;
+	rlim_t		 need, max;
+
+	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+		die("getrlimit");
+	need = (rlim_t)jobs * 2 + OPTIONS_FDS_RESERVED;
+	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
+		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ||
+		    rl.rlim_max > need ? need : rl.rlim_max;
+		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
+			log_debug("setrlimit: %s", strerror(errno));
+		if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
+			die("getrlimit");
+	}
+	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
+		return (jobs);
+	max = rl.rlim_cur > OPTIONS_FDS_RESERVED + 2 ?
+	    (rl.rlim_cur - OPTIONS_FDS_RESERVED) / 2 : 1;
+	log_warnx("-j %u: lowered to %u (open file limit %llu)", jobs,
+	    (unsigned)max, (unsigned long long)rl.rlim_cur);
+	return ((unsigned)max);
+}
+
+/* Parses -d: one character or an escape. */
+static char
+options_delim(const char *s)
+{
+	const char	*errstr;
+	long long	 v;
+	char		 hex[3];
+
+	if (s[0] != '\0' && s[1] == '\0')
+		return (s[0]);
+	if (s[0] == '\\' && s[2] == '\0') {
+		switch (s[1]) {
+		case 'n':
+			return ('\n');
+		case 't':
+			return ('\t');
+		case '0':
+			return ('\0');
+		case '\\':
+			return ('\\');
+		}
+	}
+	if (s[0] == '\\' && s[1] == 'x' && s[2] != '\0' && s[3] != '\0' &&
+	    s[4] == '\0' && strspn(s + 2, "0123456789abcdefABCDEF") == 2) {
+		hex[0] = s[2];
+		hex[1] = s[3];
+		hex[2] = '\0';
+		v = strtol(hex, NULL, 16);
+		return ((char)v);
+	}
+	errstr = "is not one character or \\n, \\t, \\0, \\\\, \\xHH";
+	usage_error("-d: '%s' %s", s, errstr);
+}
+
+/* Says whether s is a source separator, and which. */
+static int
+options_separator(const char *s, enum source_kind *kind, int *linked)
+{
+	if (strcmp(s, ":::") == 0 || strcmp(s, ":::+") == 0) {
+		*kind = SOURCE_ARGS;
+		*linked = s[3] == '+';
+		return (1);
+	}
+	if (strcmp(s, "::::") == 0 || strcmp(s, "::::+") == 0) {
+		*kind = SOURCE_FILE;
+		*linked = s[4] == '+';
+		return (1);
+	}
+	return (0);
+}
+
+/* Splits what follows the options into the command and the sources. */
+static void
+options_sources(struct options *o, int argc, char **argv)
+{
+	enum source_kind	 kind;
+	struct source		*s;
+	int			 i, linked;
+
+	for (i = 0; i < argc; i++) {
+		if (options_separator(argv[i], &kind, &linked))
+			break;
+	}
+	o->cmd = argv;
+	o->ncmd = i;
+
+	while (i < argc) {
+		options_separator(argv[i], &kind, &linked);
+		if (linked && o->nsources == 0)
+			usage_error("%s: no input source before it to link to",
+			    argv[i]);
+		i++;
+		if (kind == SOURCE_ARGS) {
+			o->sources = xreallocarray(o->sources,
+			    o->nsources + 1, sizeof *o->sources);
+			s = &o->sources[o->nsources++];
+			memset(s, 0, sizeof *s);
+			s->kind = SOURCE_ARGS;
+			s->linked = linked;
+			s->values = argv + i;
+			while (i < argc &&
+			    !options_separator(argv[i], &kind, &linked))
+				i++;
+			s->nvalues = (int)(argv + i - s->values);
+			continue;
+		}
+		if (i == argc || options_separator(argv[i], &kind, &linked))
+			usage_error("%s: no file named after it",
+			    argv[i - 1]);
+		while (i < argc &&
+		    !options_separator(argv[i], &kind, &linked)) {
+			o->sources = xreallocarray(o->sources,
+			    o->nsources + 1, sizeof *o->sources);
+			s = &o->sources[o->nsources++];
+			memset(s, 0, sizeof *s);
+			s->kind = SOURCE_FILE;
+			s->path = argv[i++];
+			/* Only the first file of a ::::+ group is linked. */
+			s->linked = linked;
+			linked = 0;
+		}
+	}
+}
+
+/* Fills o from argv, or exits with a usage error. */
+void
+options_parse(struct options *o, int argc, char **argv)
+{
+	const char	*errstr, *afiles[64];
+	struct source	*s;
+	int		 c, i, nafiles = 0, jobs_set = 0;
+	const char	*jobs_arg = NULL;
+
+	memset(o, 0, sizeof *o);
+	o->delim = '\n';
+	o->replace = "{}";
+	o->output = OUTPUT_GROUP;
+	o->ordered = 1;
+
+	opterr = 0;
+	while ((c = getopt_long(argc, argv, options_short, options_long,
+	    NULL)) != -1) {
+		switch (c) {
+		case '0':
+			o->delim = '\0';
+			break;
+		case 'a':
+			if (nafiles == (int)(sizeof afiles / sizeof *afiles))
+				usage_error("-a: too many files");
+			afiles[nafiles++] = optarg;
+			break;
+		case 'd':
+			o->delim = options_delim(optarg);
+			break;
+		case 'h':
+			usage();
+			/* NOTREACHED */
+		case 'I':
+			if (*optarg == '\0')
+				usage_error("-I: the replacement string is "
+				    "empty");
+			o->replace = optarg;
+			break;
+		case 'j':
+		case 'P':
+			jobs_arg = optarg;
+			jobs_set = 1;
+			break;
+		case 'k':
+			o->keep_order = 1;
+			break;
+		case 'N':
+			o->bind_args = 1;
+			/* FALLTHROUGH */
+		case 'n':
+			o->maxargs = options_number(c == 'n' ? "-n" : "-N",
+			    optarg, 1, 100000);
+			break;
+		case 'q':
+			o->quote_cmd = 1;
+			break;
+		case 'u':
+			o->output = OUTPUT_UNGROUP;
+			break;
+		case 'V':
+			if (printf("mprun %s\n", MPRUN_VERSION) < 0 ||
+			    fflush(stdout) == EOF)
+				die("stdout");
+			exit(MPRUN_EXIT_OK);
+		case 'v':
+			o->verbose++;
+			break;
+		case OPT_CHUNKSIZE:
+			o->chunksize = options_number("--chunksize", optarg, 1,
+			    1000000);
+			break;
+		case OPT_COLSEP:
+			if (*optarg == '\0')
+				usage_error("--colsep: the separator is "
+				    "empty");
+			o->colsep = optarg;
+			break;
+		case OPT_GROUP:
+			o->output = OUTPUT_GROUP;
+			break;
+		case OPT_INIT:
+			o->init = optarg;
+			break;
+		case OPT_LINE_BUFFER:
+			o->output = OUTPUT_LINE;
+			break;
+		case OPT_MAXTASKS:
+			o->maxtasks = options_number("--maxtasksperchild",
+			    optarg, 0, 1000000000);
+			break;
+		case OPT_TAG:
+			o->tag = 1;
+			break;
+		case OPT_TAGSTRING:
+			o->tagstring = optarg;
+			break;
+		case OPT_TERMSEQ:
+			if (strnum_termseq(optarg, o->termseq, &o->ntermseq,
+			    &errstr) == -1)
+				usage_error("--termseq: '%s' %s", optarg,
+				    errstr);
+			break;
+		case OPT_UNORDERED:
+			o->ordered = 0;
+			break;
+		case ':':
+			if (optopt != 0)
+				usage_error("option requires an argument -- "
+				    "'%c'", optopt);
+			usage_error("option '%s' requires an argument",
+			    argv[optind - 1]);
+		default:
+			if (optopt != 0)
+				usage_error("invalid option -- '%c'", optopt);
+			usage_error("unrecognized option '%s'",
+			    argv[optind - 1]);
+		}
+	}
+	log_set_verbose(o->verbose);
+
+	o->jobs = jobs_set ? options_jobs(jobs_arg) : ncpu_available();
+	o->jobs = options_fd_cap(o->jobs);
+
+	/* -a files come first, as options precede the command. */
+	for (i = 0; i < nafiles; i++) {
+		o->sources = xreallocarray(o->sources, o->nsources + 1,
+		    sizeof *o->sources);
+		s = &o->sources[o->nsources++];
+		memset(s, 0, sizeof *s);
+		s->kind = SOURCE_FILE;
+		s->path = afiles[i];
+	}
+	options_sources(o, argc - optind, argv + optind);
+	if (o->nsources == 0) {
+		o->sources = xcalloc(1, sizeof *o->sources);
+		o->sources[0].kind = SOURCE_FILE;
+		o->sources[0].path = "-";
+		o->nsources = 1;
+	}
+
+	if (o->maxargs != 0 && (o->nsources > 1 || o->colsep != NULL))
+		usage_error("%s: only with one input source and no --colsep",
+		    o->bind_args ? "-N" : "-n");
+	/* -k with --line-buffer asks for order; alone it means "as ready". */
+	if (o->output == OUTPUT_LINE && o->keep_order)
+		o->output = OUTPUT_GROUP;
+	if (o->output != OUTPUT_GROUP)
+		o->ordered = 0;
+}

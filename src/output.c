@@ -1,0 +1,301 @@
+/*
+ * output.c - the one writer of mprun's stdout and stderr.
+ *
+ * Everything the tasks print reaches the user through a single FIFO of
+ * pieces, each for fd 1 or fd 2, and one write is in flight at a time, so
+ * what goes to the two descriptors keeps its relative order even when both
+ * are the same terminal.  Small pieces for the same descriptor are
+ * coalesced into one buffer, so a thousand one-line tasks cost a handful of
+ * writes.
+ *
+ * Writes are uv_fs_write requests, done by blocking write(2) calls in
+ * libuv's thread pool.  The alternative, a uv_pipe_t or uv_tty_t on fd 1,
+ * would put O_NONBLOCK on a file description shared with the calling shell
+ * and the programs after mprun in a pipeline.  A slow reader therefore
+ * holds one pool thread; the pending byte count rises and the collector
+ * stops reading from the workers (back-pressure) until it drains.
+ *
+ * Pieces spilled to a temporary file are queued by file range and read
+ * back a block at a time just before they are written.
+ */
+
+#include <sys/queue.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mprun.h"
+
+#define OUTPUT_COALESCE_MAX	(1024 * 1024)
+#define OUTPUT_FILE_BLOCK	(1024 * 1024)
+#define OUTPUT_IOV_MAX		64
+/* Back-pressure: pause the workers above HIGH, resume below LOW. */
+#define OUTPUT_HIGH		(8 * 1024 * 1024)
+#define OUTPUT_LOW		(1024 * 1024)
+
+struct output_piece {
+	int				 fd;
+	int				 file;	/* a spill-file range */
+	int				 spillfd;
+	off_t				 off;
+	char				*data;
+	size_t				 len;	/* bytes left to write */
+	size_t				 done;	/* bytes of data written */
+	size_t				 size;
+	int				 busy;	/* in the write in flight */
+	TAILQ_ENTRY(output_piece)	 entry;
+};
+TAILQ_HEAD(output_queue, output_piece);
+
+static struct output_queue	 output_q = TAILQ_HEAD_INITIALIZER(output_q);
+static uv_loop_t		*output_loop;
+static void			(*output_drain_cb)(int);
+static uv_fs_t			 output_req;
+static int			 output_busy;	/* a write is in flight */
+static int			 output_nbusy;	/* pieces in that write */
+static size_t			 output_bytes;	/* queued, not yet written */
+static int			 output_paused;
+static int			 output_failed;
+
+static void	 output_start(void);
+static void	 output_write_cb(uv_fs_t *);
+static int	 output_load(struct output_piece *);
+static void	 output_piece_free(struct output_piece *);
+
+/* Sets the loop and what to call when back-pressure changes. */
+void
+output_init(uv_loop_t *loop, void (*drain_cb)(int))
+{
+	output_loop = loop;
+	output_drain_cb = drain_cb;
+}
+
+/* Frees a piece. */
+static void
+output_piece_free(struct output_piece *p)
+{
+	free(p->data);
+	free(p);
+}
+
+/* Drops everything queued; nothing will be written any more. */
+void
+output_discard(void)
+{
+	struct output_piece	*p, *next;
+
+	for (p = TAILQ_FIRST(&output_q); p != NULL; p = next) {
+		next = TAILQ_NEXT(p, entry);
+		if (p->busy)
+			continue;	/* the write still owns it */
+		TAILQ_REMOVE(&output_q, p, entry);
+		output_bytes -= p->len;
+		output_piece_free(p);
+	}
+	output_failed = 1;
+}
+
+/* Queues n bytes for fd, copying them. */
+void
+output_write(int fd, const char *data, size_t n)
+{
+	struct output_piece	*p;
+
+	if (n == 0 || output_failed)
+		return;
+	p = TAILQ_LAST(&output_q, output_queue);
+	if (p != NULL && !p->busy && !p->file && p->fd == fd &&
+	    p->len + n <= OUTPUT_COALESCE_MAX) {
+		if (p->len + n > p->size) {
+			p->size = p->len + n < 4096 ? 4096 : (p->len + n) * 2;
+			if (p->size > OUTPUT_COALESCE_MAX)
+				p->size = OUTPUT_COALESCE_MAX;
+			p->data = xrealloc(p->data, p->size);
+		}
+		memcpy(p->data + p->len, data, n);
+		p->len += n;
+	} else {
+		p = xcalloc(1, sizeof *p);
+		p->fd = fd;
+		p->size = n < 4096 ? 4096 : n;
+		p->data = xmalloc(p->size);
+		memcpy(p->data, data, n);
+		p->len = n;
+		TAILQ_INSERT_TAIL(&output_q, p, entry);
+	}
+	output_bytes += n;
+	output_start();
+}
+
+/* Queues n bytes at off of a spill file for fd. */
+void
+output_write_file(int fd, int spillfd, off_t off, size_t n)
+{
+	struct output_piece	*p;
+
+	if (n == 0 || output_failed)
+		return;
+	p = xcalloc(1, sizeof *p);
+	p->fd = fd;
+	p->file = 1;
+	p->spillfd = spillfd;
+	p->off = off;
+	p->len = n;
+	TAILQ_INSERT_TAIL(&output_q, p, entry);
+	output_bytes += n;
+	output_start();
+}
+
+/* Bytes queued and not yet written. */
+size_t
+output_pending(void)
+{
+	return (output_bytes);
+}
+
+/* Whether everything queued has been written. */
+int
+output_flushed(void)
+{
+	return (TAILQ_EMPTY(&output_q) && !output_busy);
+}
+
+/*
+ * Reads the next block of a spill-file piece into memory.  This is a
+ * blocking pread of a local file we just wrote, usually still in the page
+ * cache; it is not worth a round trip through the thread pool.
+ */
+static int
+output_load(struct output_piece *p)
+{
+	size_t	 n;
+	ssize_t	 r;
+
+	n = p->len < OUTPUT_FILE_BLOCK ? p->len : OUTPUT_FILE_BLOCK;
+	if (p->data == NULL) {
+		p->data = xmalloc(OUTPUT_FILE_BLOCK);
+		p->size = OUTPUT_FILE_BLOCK;
+	}
+	do
+		r = pread(p->spillfd, p->data, n, p->off);
+	while (r == -1 && errno == EINTR);
+	if (r <= 0) {
+		if (r == 0)
+			errno = EIO;
+		log_warn("reading the spill file");
+		return (-1);
+	}
+	return ((int)r);
+}
+
+/* Starts a write of the pieces at the head of the queue, if none runs. */
+static void
+output_start(void)
+{
+	struct output_piece	*p;
+	uv_buf_t		 bufs[OUTPUT_IOV_MAX];
+	unsigned		 n = 0;
+	int			 r, fd;
+
+	if (output_busy || output_failed || TAILQ_EMPTY(&output_q))
+		return;
+	p = TAILQ_FIRST(&output_q);
+	fd = p->fd;
+	if (p->file) {
+		if ((r = output_load(p)) == -1) {
+			output_discard();
+			mprun_shutdown(MPRUN_EXIT_ERROR);
+			return;
+		}
+		p->busy = 1;
+		bufs[n++] = uv_buf_init(p->data, (unsigned)r);
+	} else {
+		TAILQ_FOREACH(p, &output_q, entry) {
+			if (p->fd != fd || p->file || n == OUTPUT_IOV_MAX)
+				break;
+			p->busy = 1;
+			bufs[n++] = uv_buf_init(p->data + p->done,
+			    (unsigned)p->len);
+		}
+	}
+	r = uv_fs_write(output_loop, &output_req, fd, bufs, n, -1,
+	    output_write_cb);
+	if (r != 0) {
+		log_warnx("%s: %s", fd == 1 ? "stdout" : "stderr",
+		    uv_strerror(r));
+		output_discard();
+		mprun_shutdown(MPRUN_EXIT_ERROR);
+		return;
+	}
+	output_busy = 1;
+	output_nbusy = (int)n;
+}
+
+/* A write finished: drop what it wrote, report errors, start the next. */
+static void
+output_write_cb(uv_fs_t *req)
+{
+	struct output_piece	*p;
+	ssize_t			 r = req->result;
+	size_t			 left, take, before;
+	int			 fd, i, n = output_nbusy;
+
+	uv_fs_req_cleanup(req);
+	output_busy = 0;
+	output_nbusy = 0;
+	fd = TAILQ_FIRST(&output_q)->fd;
+	if (r < 0) {
+		output_discard();
+		if (r == UV_EPIPE) {
+			mprun_shutdown(-SIGPIPE);
+			return;
+		}
+		log_warnx("write error on %s: %s", fd == 1 ? "stdout" :
+		    "stderr", uv_strerror((int)r));
+		mprun_shutdown(MPRUN_EXIT_ERROR);
+		return;
+	}
+	before = output_bytes;
+	left = (size_t)r;
+	for (i = 0; i < n && (p = TAILQ_FIRST(&output_q)) != NULL; i++) {
+		p->busy = 0;
+		take = left < p->len ? left : p->len;
+		if (p->file)
+			p->off += (off_t)take;	/* the next block reads on */
+		else
+			p->done += take;
+		p->len -= take;
+		output_bytes -= take;
+		left -= take;
+		if (p->len != 0) {
+			/* A short write: the rest goes next time. */
+			TAILQ_FOREACH(p, &output_q, entry)
+				p->busy = 0;
+			break;
+		}
+		TAILQ_REMOVE(&output_q, p, entry);
+		output_piece_free(p);
+	}
+	if (output_paused && output_bytes < OUTPUT_LOW) {
+		output_paused = 0;
+		output_drain_cb(0);
+	} else if (!output_paused && output_bytes > OUTPUT_HIGH) {
+		output_paused = 1;
+		output_drain_cb(1);
+	}
+	output_start();
+	if (before != 0 && output_flushed())
+		output_drain_cb(0);
+}
+
+/* Whether the writer wants the producers to pause. */
+int
+output_congested(void)
+{
+	if (!output_paused && output_bytes > OUTPUT_HIGH)
+		output_paused = 1;
+	return (output_paused);
+}

@@ -1,0 +1,472 @@
+/*
+ * pool.c - the worker processes.
+ *
+ * A worker is mprun's own executable re-run as "mprun --worker-mode" with
+ * uv_spawn (fork and exec: the parent is a multi-threaded libuv process,
+ * where a fork without exec is unsafe).  Its stdin and stdout are pipes
+ * carrying frames; its stderr is ours.  Each slot 1..jobs has at most one
+ * active worker; a retiring or dying worker leaves its slot at once so a
+ * fresh one can take it, and is freed when its three handles have closed.
+ *
+ * A worker is gone when both its exit status and the EOF of its frames
+ * have arrived (in either order): only then is every frame it sent known
+ * to have been read, and collect.c can settle its unfinished tasks.
+ */
+
+#include <errno.h>
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mprun.h"
+
+#define POOL_READ_SIZE		(64 * 1024)
+/* Workers that die before saying hello, in a row, before we give up. */
+#define POOL_START_FAILS	3
+
+static uv_loop_t		*ploop;
+static const struct options	*popts;
+static struct worker		**pslots;
+static TAILQ_HEAD(, worker)	 pall = TAILQ_HEAD_INITIALIZER(pall);
+static unsigned			 pcount;
+static char			 pexe[PATH_MAX];
+static int			 ppaused;
+static unsigned			 pstartfails;
+
+static void	 pool_alloc_cb(uv_handle_t *, size_t, uv_buf_t *);
+static void	 pool_read_cb(uv_stream_t *, ssize_t, const uv_buf_t *);
+static void	 pool_write_cb(uv_write_t *, int);
+static void	 pool_exit_cb(uv_process_t *, int64_t, int);
+static void	 pool_close_cb(uv_handle_t *);
+static void	 pool_check_gone(struct worker *);
+static void	 pool_close_input(struct worker *);
+static void	 pool_fail(struct worker *);
+static void	 pool_unslot(struct worker *);
+static char	*pool_init_cmd(unsigned);
+
+/* Finds our own executable and makes the slots. */
+void
+pool_init(uv_loop_t *loop, const struct options *o)
+{
+	size_t	 len = sizeof pexe;
+	int	 r;
+
+	ploop = loop;
+	popts = o;
+	pslots = xcalloc(o->jobs, sizeof *pslots);
+	/*
+	 * /proc/self/exe names this very image even if the file was
+	 * replaced or removed since mprun started.
+	 */
+	if (access("/proc/self/exe", X_OK) == 0)
+		snprintf(pexe, sizeof pexe, "%s", "/proc/self/exe");
+	else if ((r = uv_exepath(pexe, &len)) != 0)
+		diex("cannot find mprun's own executable: %s",
+		    uv_strerror(r));
+}
+
+/* The active worker of a slot, or NULL. */
+struct worker *
+pool_slot(unsigned slot)
+{
+	return (pslots[slot - 1]);
+}
+
+/* How many workers still have open handles. */
+unsigned
+pool_count(void)
+{
+	return (pcount);
+}
+
+/* --init with {%} replaced by the slot. */
+static char *
+pool_init_cmd(unsigned slot)
+{
+	struct buf	 b;
+	const char	*p, *q;
+	char		 num[16];
+
+	if (popts->init == NULL)
+		return (NULL);
+	buf_init(&b);
+	snprintf(num, sizeof num, "%u", slot);
+	for (p = popts->init; (q = strstr(p, "{%}")) != NULL; p = q + 3) {
+		buf_add(&b, p, (size_t)(q - p));
+		buf_adds(&b, num);
+	}
+	buf_adds(&b, p);
+	return (buf_take(&b, NULL));
+}
+
+/* Starts a worker in a slot and queues its HELLO. */
+struct worker *
+pool_spawn(unsigned slot)
+{
+	struct worker			*w;
+	uv_process_options_t		 po;
+	uv_stdio_container_t		 stdio[3];
+	struct hello			 h;
+	char				*args[3], *json;
+	int				 r;
+
+	w = xcalloc(1, sizeof *w);
+	w->slot = slot;
+	w->state = WORKER_ACTIVE;
+	buf_init(&w->rbuf);
+	buf_init(&w->wbuf);
+	buf_init(&w->wbusy);
+	TAILQ_INIT(&w->jobs);
+	if ((r = uv_pipe_init(ploop, &w->to, 0)) != 0 ||
+	    (r = uv_pipe_init(ploop, &w->from, 0)) != 0)
+		fatalx("uv_pipe_init: %s", uv_strerror(r));
+	w->to.data = w->from.data = w->proc.data = w;
+
+	/* Pipe directions are from the worker's point of view. */
+	stdio[0].flags = UV_CREATE_PIPE | UV_READABLE_PIPE;
+	stdio[0].data.stream = (uv_stream_t *)&w->to;
+	stdio[1].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
+	stdio[1].data.stream = (uv_stream_t *)&w->from;
+	stdio[2].flags = UV_INHERIT_FD;
+	stdio[2].data.fd = STDERR_FILENO;
+	args[0] = "mprun";
+	args[1] = "--worker-mode";
+	args[2] = NULL;
+	memset(&po, 0, sizeof po);
+	po.file = pexe;
+	po.args = args;
+	po.exit_cb = pool_exit_cb;
+	po.stdio = stdio;
+	po.stdio_count = 3;
+	if ((r = uv_spawn(ploop, &w->proc, &po)) != 0) {
+		log_warnx("cannot start a worker: %s", uv_strerror(r));
+		/* The handles are initialised even so, and must close. */
+		w->open_handles = 3;
+		w->state = WORKER_GONE;
+		TAILQ_INSERT_TAIL(&pall, w, entry);
+		pcount++;
+		uv_close((uv_handle_t *)&w->to, pool_close_cb);
+		uv_close((uv_handle_t *)&w->from, pool_close_cb);
+		uv_close((uv_handle_t *)&w->proc, pool_close_cb);
+		mprun_shutdown(MPRUN_EXIT_ERROR);
+		return (NULL);
+	}
+	w->pid = w->proc.pid;
+	w->open_handles = 3;
+	TAILQ_INSERT_TAIL(&pall, w, entry);
+	pcount++;
+	pslots[slot - 1] = w;
+	log_debug("worker %ld started in slot %u", (long)w->pid, slot);
+
+	if (!ppaused) {
+		if ((r = uv_read_start((uv_stream_t *)&w->from, pool_alloc_cb,
+		    pool_read_cb)) != 0)
+			fatalx("uv_read_start: %s", uv_strerror(r));
+		w->reading = 1;
+	}
+
+	memset(&h, 0, sizeof h);
+	h.version = PROTO_VERSION;
+	h.slot = slot;
+	h.maxtasks = popts->maxtasks;
+	h.init = pool_init_cmd(slot);
+	memcpy(h.termseq, popts->termseq, sizeof h.termseq);
+	h.ntermseq = popts->ntermseq;
+	json = json_hello_encode(&h);
+	free(h.init);
+	proto_put(&w->wbuf, PROTO_HELLO, 0, json, (uint32_t)strlen(json));
+	free(json);
+	pool_flush(w);
+	return (w);
+}
+
+/* Gives libuv room for the next read of frames. */
+static void
+pool_alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *ub)
+{
+	struct worker	*w = h->data;
+
+	*ub = uv_buf_init(buf_reserve(&w->rbuf, POOL_READ_SIZE),
+	    POOL_READ_SIZE);
+}
+
+/* Decodes and handles the frames that arrived. */
+static void
+pool_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *ub)
+{
+	struct worker		*w = s->data;
+	struct proto_frame	 f;
+	const char		*errstr;
+	ssize_t			 r;
+
+	if (nread == 0)
+		return;
+	if (nread < 0) {
+		if (nread != UV_EOF)
+			log_debug("worker in slot %u: %s", w->slot,
+			    uv_strerror((int)nread));
+		uv_read_stop(s);
+		w->reading = 0;
+		w->eof = 1;
+		pool_check_gone(w);
+		dispatch_pump();
+		return;
+	}
+	buf_commit(&w->rbuf, (size_t)nread);
+	while ((r = proto_decode(BUF_PTR(&w->rbuf), w->rbuf.len, &f,
+	    &errstr)) > 0) {
+		if (collect_frame(w, &f) == -1) {
+			pool_fail(w);
+			return;
+		}
+		buf_consume(&w->rbuf, (size_t)r);
+		if (w->eof)
+			return;
+	}
+	if (r == -1) {
+		log_warnx("worker in slot %u: bad frame: %s", w->slot, errstr);
+		pool_fail(w);
+		return;
+	}
+	dispatch_pump();
+}
+
+/* Writes the worker's queued frames, one write in flight at a time. */
+void
+pool_flush(struct worker *w)
+{
+	struct buf	 tmp;
+	uv_buf_t	 ub;
+	int		 r;
+
+	if (w->writing || w->state == WORKER_GONE)
+		return;
+	if (w->wbuf.len == 0) {
+		if (w->closing_to && !uv_is_closing((uv_handle_t *)&w->to))
+			uv_close((uv_handle_t *)&w->to, pool_close_cb);
+		return;
+	}
+	if (uv_is_closing((uv_handle_t *)&w->to))
+		return;
+	tmp = w->wbusy;
+	w->wbusy = w->wbuf;
+	w->wbuf = tmp;
+	buf_reset(&w->wbuf);
+	ub = uv_buf_init(BUF_PTR(&w->wbusy), (unsigned)w->wbusy.len);
+	w->wreq.data = w;
+	r = uv_write(&w->wreq, (uv_stream_t *)&w->to, &ub, 1, pool_write_cb);
+	if (r != 0) {
+		/* The worker is gone; its exit settles its tasks. */
+		log_debug("worker in slot %u: write: %s", w->slot,
+		    uv_strerror(r));
+		buf_reset(&w->wbusy);
+		return;
+	}
+	w->writing = 1;
+}
+
+/* A write of frames finished. */
+static void
+pool_write_cb(uv_write_t *req, int status)
+{
+	struct worker	*w = req->data;
+
+	w->writing = 0;
+	buf_reset(&w->wbusy);
+	if (status < 0) {
+		log_debug("worker in slot %u: write: %s", w->slot,
+		    uv_strerror(status));
+		buf_reset(&w->wbuf);
+	}
+	pool_flush(w);
+}
+
+/* The worker process exited. */
+static void
+pool_exit_cb(uv_process_t *p, int64_t status, int sig)
+{
+	struct worker	*w = p->data;
+
+	w->exited = 1;
+	w->exit_status = status;
+	w->term_signal = sig;
+	log_debug("worker %ld in slot %u exited: status %lld signal %d",
+	    (long)w->pid, w->slot, (long long)status, sig);
+	pool_check_gone(w);
+	dispatch_pump();
+}
+
+/* Takes a worker out of its slot so a fresh one can start there. */
+static void
+pool_unslot(struct worker *w)
+{
+	if (pslots[w->slot - 1] == w)
+		pslots[w->slot - 1] = NULL;
+}
+
+/* Settles a worker once both its exit and its EOF are in. */
+static void
+pool_check_gone(struct worker *w)
+{
+	if (!w->exited || !w->eof || w->state == WORKER_GONE)
+		return;
+	pool_unslot(w);
+	if (w->hello)
+		pstartfails = 0;
+	else if (!dispatch_stopping() && ++pstartfails >= POOL_START_FAILS) {
+		log_warnx("workers keep failing to start (last: %s %lld)",
+		    w->term_signal ? "signal" : "exit",
+		    (long long)(w->term_signal ? w->term_signal :
+		    w->exit_status));
+		mprun_shutdown(MPRUN_EXIT_ERROR);
+	}
+	w->state = WORKER_GONE;
+	collect_worker_gone(w);
+	if (!uv_is_closing((uv_handle_t *)&w->to))
+		uv_close((uv_handle_t *)&w->to, pool_close_cb);
+	uv_close((uv_handle_t *)&w->from, pool_close_cb);
+	uv_close((uv_handle_t *)&w->proc, pool_close_cb);
+}
+
+/* Frees a worker when the last of its handles has closed. */
+static void
+pool_close_cb(uv_handle_t *h)
+{
+	struct worker	*w = h->data;
+
+	if (--w->open_handles > 0)
+		return;
+	TAILQ_REMOVE(&pall, w, entry);
+	pcount--;
+	buf_free(&w->rbuf);
+	buf_free(&w->wbuf);
+	buf_free(&w->wbusy);
+	free(w);
+}
+
+/* Closes the pipe to a worker once its frames are written: it exits. */
+static void
+pool_close_input(struct worker *w)
+{
+	w->closing_to = 1;
+	pool_flush(w);
+}
+
+/* The worker reached its quota: it exits, and its slot is free now. */
+void
+pool_retire(struct worker *w)
+{
+	w->state = WORKER_RETIRING;
+	pool_unslot(w);
+	pool_close_input(w);
+}
+
+/* Lets every idle worker go: there is nothing left to give them. */
+void
+pool_close_idle(void)
+{
+	struct worker	*w;
+
+	TAILQ_FOREACH(w, &pall, entry) {
+		if (w->state == WORKER_ACTIVE && w->njobs == 0) {
+			w->state = WORKER_RETIRING;
+			pool_unslot(w);
+			pool_close_input(w);
+		}
+	}
+}
+
+/* Tells every worker to stop its task and exit. */
+void
+pool_stop_all(void)
+{
+	struct worker	*w;
+
+	TAILQ_FOREACH(w, &pall, entry) {
+		if (w->state == WORKER_GONE)
+			continue;
+		w->state = WORKER_RETIRING;
+		pool_unslot(w);
+		if (w->njobs > 0 && !w->stopped) {
+			w->stopped = 1;
+			proto_put(&w->wbuf, PROTO_STOP, 0, NULL, 0);
+		}
+		pool_close_input(w);
+	}
+}
+
+/*
+ * Kills every task's process group and every worker at once: the second
+ * signal, and the fatal path.  Only kill(2), so it is safe anywhere.
+ */
+void
+pool_kill_all(void)
+{
+	struct worker	*w;
+	struct job	*j;
+
+	TAILQ_FOREACH(w, &pall, entry) {
+		TAILQ_FOREACH(j, &w->jobs, entry) {
+			if (j->state == JOB_RUNNING && j->pid > 0)
+				kill(-j->pid, SIGKILL);
+		}
+		if (!w->exited && w->pid > 0)
+			kill(w->pid, SIGKILL);
+	}
+}
+
+/* Stops or resumes reading from the workers (output back-pressure). */
+void
+pool_pause(int pause)
+{
+	struct worker	*w;
+	int		 r;
+
+	ppaused = pause;
+	TAILQ_FOREACH(w, &pall, entry) {
+		if (w->eof || w->state == WORKER_GONE)
+			continue;
+		if (pause && w->reading) {
+			uv_read_stop((uv_stream_t *)&w->from);
+			w->reading = 0;
+		} else if (!pause && !w->reading) {
+			if ((r = uv_read_start((uv_stream_t *)&w->from,
+			    pool_alloc_cb, pool_read_cb)) != 0)
+				fatalx("uv_read_start: %s", uv_strerror(r));
+			w->reading = 1;
+		}
+	}
+}
+
+/*
+ * A worker broke the protocol.  That is a bug in mprun, not in the task,
+ * so the run ends rather than retrying on another worker.
+ */
+static void
+pool_fail(struct worker *w)
+{
+	struct job	*j;
+
+	uv_read_stop((uv_stream_t *)&w->from);
+	w->reading = 0;
+	w->eof = 1;
+	TAILQ_FOREACH(j, &w->jobs, entry) {
+		if (j->state == JOB_RUNNING && j->pid > 0)
+			kill(-j->pid, SIGKILL);
+	}
+	if (!w->exited)
+		kill(w->pid, SIGKILL);
+	mprun_shutdown(MPRUN_EXIT_ERROR);
+	pool_check_gone(w);
+}
+
+/* Frees the slots; every worker is gone by now. */
+void
+pool_free(void)
+{
+	free(pslots);
+	pslots = NULL;
+}
