@@ -27,7 +27,8 @@ LDLIBS += $(PKG_LIBS) $(EXTRA_LDFLAGS)
 
 SRCS := $(wildcard src/*.c)
 OBJS := $(SRCS:.c=.o)
-# Every module but main.c, so unit tests can link against them.
+# Every module but main.c, as an archive: a unit test then links only the
+# objects it uses, so a pure module's test never needs the loop's modules.
 LIBOBJS := $(filter-out src/main.o,$(OBJS))
 
 UNIT_SRCS := $(wildcard tests/unit/test_*.c)
@@ -49,8 +50,12 @@ mprun: deps $(OBJS)
 src/%.o: src/%.c src/mprun.h
 	$(CC) $(CPPFLAGS) $(CFLAGS) -c -o $@ $<
 
-tests/unit/test_%: tests/unit/test_%.c tests/unit/tap.h $(LIBOBJS)
-	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $< $(LIBOBJS) $(LDLIBS)
+src/libmprun.a: $(LIBOBJS)
+	rm -f $@
+	$(AR) rcs $@ $(LIBOBJS)
+
+tests/unit/test_%: tests/unit/test_%.c tests/unit/tap.h src/libmprun.a
+	$(CC) $(CPPFLAGS) $(CFLAGS) -Isrc $(LDFLAGS) -o $@ $< src/libmprun.a $(LDLIBS)
 
 tests/helpers/th: tests/helpers/th.c
 	$(CC) $(CPPFLAGS) $(CFLAGS) $(LDFLAGS) -o $@ $<
@@ -76,5 +81,5 @@ install: mprun
 	install -m 644 man/mprun.1 $(DESTDIR)$(MANDIR)/man1/mprun.1
 
 clean:
-	rm -f mprun src/*.o $(UNIT_BINS) $(HELPER_BINS)
+	rm -f mprun src/*.o src/libmprun.a $(UNIT_BINS) $(HELPER_BINS)
 	rm -rf build-asan

@@ -222,6 +222,20 @@ collect_worker_gone(struct worker *w)
 	}
 }
 
+/*
+ * Fails a task that could not be sent to a worker at all, with a message
+ * on its stderr, as if it had run and failed.
+ */
+void
+collect_fail(struct job *j, int status, const char *msg)
+{
+	j->state = JOB_RUNNING;
+	collect_out(j, STREAM_STDERR, msg, strlen(msg));
+	j->done.status = status;
+	j->done.sig = 0;
+	collect_finish(j);
+}
+
 /* Marks a task that will never run as finished with nothing to say. */
 void
 collect_skip(struct job *j)

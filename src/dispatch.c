@@ -11,6 +11,7 @@
  */
 
 #include <errno.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
@@ -21,6 +22,8 @@
 #define DISPATCH_AHEAD		128
 /* Tasks between the ordered output's head and the newest read. */
 #define DISPATCH_WINDOW		65536
+/* A chunk's frame ends once it is this big (PROTO_MAXLEN is the limit). */
+#define DISPATCH_FRAME_MAX	(PROTO_MAXLEN / 4)
 /* A worker whose queue holds less than this much work gets more. */
 #define DISPATCH_PREFETCH_US	2000.0
 
@@ -198,18 +201,31 @@ static void
 dispatch_send(struct worker *w, unsigned n)
 {
 	struct job	*j;
-	size_t		 mark;
+	size_t		 mark, start;
 	ssize_t		 r;
 	int		 argc, mode;
+	char		 msg[128];
 
+	start = w->wbuf.len;
 	mark = proto_begin(&w->wbuf, PROTO_TASKS, 0);
 	while (n-- > 0 && (j = TAILQ_FIRST(&runq)) != NULL) {
+		if (w->wbuf.len - start > DISPATCH_FRAME_MAX)
+			break;		/* the rest goes in the next chunk */
 		TAILQ_REMOVE(&runq, j, entry);
 		nqueued--;
 		buf_reset(&argvbuf);
 		buf_reset(&cmdbuf);
 		mode = template_expand(dtpl, j->args, j->seq, w->slot,
 		    &argvbuf, &argc, dopts->verbose ? &cmdbuf : NULL);
+		if (argvbuf.len > DISPATCH_FRAME_MAX) {
+			/* No exec could take it either (E2BIG). */
+			snprintf(msg, sizeof msg, "mprun: task %llu: command "
+			    "line too long (%zu bytes)\n",
+			    (unsigned long long)j->seq, argvbuf.len);
+			j->slot = w->slot;
+			collect_fail(j, 126, msg);
+			continue;
+		}
 		proto_put_task(&w->wbuf, j->seq, mode, BUF_PTR(&argvbuf),
 		    argvbuf.len, argc);
 		if (dopts->verbose) {

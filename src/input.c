@@ -250,7 +250,7 @@ input_read(struct input *in)
 	in->req.data = in;
 	r = uv_fs_read(in->loop, &in->req, in->fd, &ub, 1, -1, input_read_cb);
 	if (r != 0) {
-		log_warnx("%s: %s", in->path, uv_strerror(r));
+		log_warnx("%s: %s", in->path, strerror(-r));
 		in->error = 1;
 		return;
 	}
@@ -269,7 +269,7 @@ input_read_cb(uv_fs_t *req)
 	if (r == UV_ECANCELED)
 		return;
 	if (r < 0) {
-		log_warnx("%s: %s", in->path, uv_strerror((int)r));
+		log_warnx("%s: %s", in->path, strerror((int)-r));
 		in->error = 1;
 	} else if (r == 0)
 		in->eof = 1;

@@ -430,6 +430,7 @@ void		 collect_add(struct job *);
 int		 collect_frame(struct worker *, const struct proto_frame *);
 void		 collect_worker_gone(struct worker *);
 void		 collect_skip(struct job *);
+void		 collect_fail(struct job *, int, const char *);
 int		 collect_idle(void);
 uint64_t	 collect_failed(void);
 uint64_t	 collect_window(void);

@@ -160,6 +160,8 @@ output_pending(void)
 int
 output_flushed(void)
 {
+	if (output_failed)
+		return (!output_busy);
 	return (TAILQ_EMPTY(&output_q) && !output_busy);
 }
 
@@ -225,7 +227,7 @@ output_start(void)
 	    output_write_cb);
 	if (r != 0) {
 		log_warnx("%s: %s", fd == 1 ? "stdout" : "stderr",
-		    uv_strerror(r));
+		    strerror(-r));
 		output_discard();
 		mprun_shutdown(MPRUN_EXIT_ERROR);
 		return;
@@ -248,13 +250,15 @@ output_write_cb(uv_fs_t *req)
 	output_nbusy = 0;
 	fd = TAILQ_FIRST(&output_q)->fd;
 	if (r < 0) {
+		TAILQ_FOREACH(p, &output_q, entry)
+			p->busy = 0;
 		output_discard();
 		if (r == UV_EPIPE) {
 			mprun_shutdown(-SIGPIPE);
 			return;
 		}
 		log_warnx("write error on %s: %s", fd == 1 ? "stdout" :
-		    "stderr", uv_strerror((int)r));
+		    "stderr", strerror((int)-r));
 		mprun_shutdown(MPRUN_EXIT_ERROR);
 		return;
 	}

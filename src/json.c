@@ -1,0 +1,292 @@
+/*
+ * json.c - the JSON texts of the HELLO frames, and the only module that
+ * touches cJSON.  The parent encodes a struct hello (the run's settings a
+ * worker needs) and the worker decodes it; the worker answers with a
+ * struct hello_reply the same way.  Encoders return a malloc'd string the
+ * caller frees; decoders fill in the struct and return 0, or -1 with an
+ * error that names the field.  cJSON trees are built and freed here and
+ * never leave this file.  cJSON allocates through xmalloc, so it cannot
+ * fail half way through building a tree.
+ */
+
+#include <limits.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <cjson/cJSON.h>
+
+#include "mprun.h"
+
+static void	 json_init(void);
+static char	*json_print(cJSON *);
+static cJSON	*json_parse(const char *, size_t, const char **);
+static int	 json_number(const cJSON *, const char *, long long,
+		     long long, long long *, const char **);
+static const char *json_error(const char *, const char *);
+static int	 json_integral(double, double, double);
+
+/* Makes cJSON allocate with xmalloc; idempotent. */
+static void
+json_init(void)
+{
+	static int	 done;
+	cJSON_Hooks	 hooks;
+
+	if (done)
+		return;
+	hooks.malloc_fn = xmalloc;
+	hooks.free_fn = free;
+	cJSON_InitHooks(&hooks);
+	done = 1;
+}
+
+/* Prints a tree compactly and frees it. */
+static char *
+json_print(cJSON *root)
+{
+	char	*s;
+
+	if ((s = cJSON_PrintUnformatted(root)) == NULL)
+		fatalx("json: cannot print");
+	cJSON_Delete(root);
+	return (s);
+}
+
+/* Parses len bytes that must hold exactly one JSON object. */
+static cJSON *
+json_parse(const char *data, size_t len, const char **errstr)
+{
+	cJSON		*root;
+	const char	*end = NULL;
+
+	json_init();
+	root = cJSON_ParseWithLengthOpts(data, len, &end, 0);
+	if (root == NULL) {
+		*errstr = "not JSON";
+		return (NULL);
+	}
+	while (end < data + len && strchr(" \t\r\n", *end) != NULL)
+		end++;
+	if (end != data + len) {
+		cJSON_Delete(root);
+		*errstr = "not JSON";
+		return (NULL);
+	}
+	if (!cJSON_IsObject(root)) {
+		cJSON_Delete(root);
+		*errstr = "not a JSON object";
+		return (NULL);
+	}
+	return (root);
+}
+
+/*
+ * Formats an error about a field.  The text lives in a static buffer until
+ * the next error.
+ */
+static const char *
+json_error(const char *what, const char *name)
+{
+	static char	 text[64];
+
+	snprintf(text, sizeof text, "%s field '%s'", what, name);
+	return (text);
+}
+
+/* Says whether d is a whole number in [min, max] (NaN is not). */
+static int
+json_integral(double d, double min, double max)
+{
+	if (!(d >= min && d <= max))
+		return (0);
+	return (d == (double)(long long)d);
+}
+
+/* Gets the required integer member name of obj, in [min, max]. */
+static int
+json_number(const cJSON *obj, const char *name, long long min,
+    long long max, long long *v, const char **errstr)
+{
+	const cJSON	*item;
+	double		 d;
+
+	item = cJSON_GetObjectItemCaseSensitive(obj, name);
+	if (item == NULL) {
+		*errstr = json_error("missing", name);
+		return (-1);
+	}
+	if (!cJSON_IsNumber(item)) {
+		*errstr = json_error("bad", name);
+		return (-1);
+	}
+	d = item->valuedouble;
+	if (!json_integral(d, (double)min, (double)max)) {
+		*errstr = json_error("bad", name);
+		return (-1);
+	}
+	*v = (long long)d;
+	return (0);
+}
+
+/* Encodes the parent's HELLO; the caller frees the string. */
+char *
+json_hello_encode(const struct hello *h)
+{
+	cJSON	*root, *seq, *step;
+	int	 i;
+
+	json_init();
+	root = cJSON_CreateObject();
+	cJSON_AddNumberToObject(root, "version", h->version);
+	cJSON_AddNumberToObject(root, "slot", h->slot);
+	cJSON_AddNumberToObject(root, "maxtasks", h->maxtasks);
+	if (h->init != NULL)
+		cJSON_AddStringToObject(root, "init", h->init);
+	seq = cJSON_AddArrayToObject(root, "termseq");
+	for (i = 0; i < h->ntermseq; i++) {
+		step = cJSON_CreateArray();
+		cJSON_AddItemToArray(step,
+		    cJSON_CreateNumber(h->termseq[i].sig));
+		cJSON_AddItemToArray(step,
+		    cJSON_CreateNumber(h->termseq[i].ms));
+		cJSON_AddItemToArray(seq, step);
+	}
+	return (json_print(root));
+}
+
+/*
+ * Decodes the parent's HELLO into h (free h->init with json_hello_free()).
+ * When the version is not PROTO_VERSION, only h->version is filled in and
+ * 0 is returned: the caller reports the mismatch, the rest may mean
+ * something else.
+ */
+int
+json_hello_decode(const char *data, size_t len, struct hello *h,
+    const char **errstr)
+{
+	cJSON		*root;
+	const cJSON	*item, *step, *sig, *ms;
+	long long	 v;
+	int		 n;
+
+	memset(h, 0, sizeof *h);
+	if ((root = json_parse(data, len, errstr)) == NULL)
+		return (-1);
+	if (json_number(root, "version", 0, INT_MAX, &v, errstr) != 0)
+		goto fail;
+	h->version = (int)v;
+	if (h->version != PROTO_VERSION) {
+		cJSON_Delete(root);
+		return (0);
+	}
+	if (json_number(root, "slot", 0, UINT_MAX, &v, errstr) != 0)
+		goto fail;
+	h->slot = (unsigned)v;
+	if (json_number(root, "maxtasks", 0, UINT_MAX, &v, errstr) != 0)
+		goto fail;
+	h->maxtasks = (unsigned)v;
+
+	item = cJSON_GetObjectItemCaseSensitive(root, "init");
+	if (item != NULL && !cJSON_IsNull(item)) {
+		if (!cJSON_IsString(item)) {
+			*errstr = json_error("bad", "init");
+			goto fail;
+		}
+		h->init = xstrdup(item->valuestring);
+	}
+
+	item = cJSON_GetObjectItemCaseSensitive(root, "termseq");
+	if (item == NULL) {
+		*errstr = json_error("missing", "termseq");
+		goto fail;
+	}
+	if (!cJSON_IsArray(item) || cJSON_GetArraySize(item) > TERMSEQ_MAX) {
+		*errstr = json_error("bad", "termseq");
+		goto fail;
+	}
+	n = 0;
+	cJSON_ArrayForEach(step, item) {
+		if (!cJSON_IsArray(step) || cJSON_GetArraySize(step) != 2) {
+			*errstr = json_error("bad", "termseq");
+			goto fail;
+		}
+		sig = cJSON_GetArrayItem(step, 0);
+		ms = cJSON_GetArrayItem(step, 1);
+		if (!cJSON_IsNumber(sig) || !cJSON_IsNumber(ms) ||
+		    !json_integral(sig->valuedouble, 1, NSIG - 1) ||
+		    !json_integral(ms->valuedouble, 0, UINT_MAX)) {
+			*errstr = json_error("bad", "termseq");
+			goto fail;
+		}
+		h->termseq[n].sig = (int)sig->valuedouble;
+		h->termseq[n].ms = (unsigned)ms->valuedouble;
+		n++;
+	}
+	h->ntermseq = n;
+	cJSON_Delete(root);
+	return (0);
+
+fail:
+	cJSON_Delete(root);
+	json_hello_free(h);
+	return (-1);
+}
+
+/* Frees what json_hello_decode() allocated. */
+void
+json_hello_free(struct hello *h)
+{
+	free(h->init);
+	h->init = NULL;
+}
+
+/* Encodes a worker's HELLO reply; the caller frees the string. */
+char *
+json_reply_encode(const struct hello_reply *r)
+{
+	cJSON	*root;
+
+	json_init();
+	root = cJSON_CreateObject();
+	cJSON_AddNumberToObject(root, "version", r->version);
+	cJSON_AddNumberToObject(root, "pid", r->pid);
+	cJSON_AddNumberToObject(root, "ncpu", r->ncpu);
+	return (json_print(root));
+}
+
+/*
+ * Decodes a worker's HELLO reply.  As with json_hello_decode(), another
+ * version fills in only r->version.
+ */
+int
+json_reply_decode(const char *data, size_t len, struct hello_reply *r,
+    const char **errstr)
+{
+	cJSON		*root;
+	long long	 v;
+
+	memset(r, 0, sizeof *r);
+	if ((root = json_parse(data, len, errstr)) == NULL)
+		return (-1);
+	if (json_number(root, "version", 0, INT_MAX, &v, errstr) != 0)
+		goto fail;
+	r->version = (int)v;
+	if (r->version != PROTO_VERSION) {
+		cJSON_Delete(root);
+		return (0);
+	}
+	if (json_number(root, "pid", 1, INT_MAX, &v, errstr) != 0)
+		goto fail;
+	r->pid = (pid_t)v;
+	if (json_number(root, "ncpu", 1, UINT_MAX, &v, errstr) != 0)
+		goto fail;
+	r->ncpu = (unsigned)v;
+	cJSON_Delete(root);
+	return (0);
+
+fail:
+	cJSON_Delete(root);
+	return (-1);
+}

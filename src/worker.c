@@ -1,0 +1,934 @@
+/*
+ * worker.c - the worker process: mprun re-run as "mprun --worker-mode" by
+ * the parent (or, later, over ssh).  Frames from the parent arrive on fd 0
+ * and frames for it leave on fd 1; fd 2 is mprun's own stderr.  The first
+ * frame is the parent's HELLO, answered at once with ours; --init, if
+ * given, runs next.  TASKS frames append to a FIFO queue, and the tasks run
+ * one at a time: for each, START when it runs, OUT frames as its stdout
+ * and stderr arrive, and DONE once both pipes reached EOF and its exit
+ * status is in.  A STOP frame, EOF on fd 0 or EPIPE on fd 1 stop the
+ * running task with the termseq and end the worker; after maxtasks tasks
+ * it sends RETIRE and ends.
+ *
+ * One task at a time needs at most five fds, so this is a plain poll(2)
+ * loop: the parent's two pipes, the task's two output pipes and a pidfd
+ * that becomes readable when the task exits (or, on kernels without
+ * pidfd_open, a SIGCHLD self-pipe).  Outgoing frames collect in one buffer
+ * that is written as fd 1 accepts it; while more than WORKER_HIGHWATER
+ * bytes wait there the task's pipes are not read, so the task blocks on
+ * its own writes and memory stays bounded.
+ */
+
+#include <sys/stat.h>
+#include <sys/syscall.h>
+#include <sys/wait.h>
+
+#include <errno.h>
+#include <fcntl.h>
+#include <limits.h>
+#include <poll.h>
+#include <signal.h>
+#include <stdlib.h>
+#include <string.h>
+#include <time.h>
+#include <unistd.h>
+
+#include "mprun.h"
+
+#define WORKER_READ		(64 * 1024)	/* task output per read */
+#define WORKER_INREAD		(256 * 1024)	/* parent input per read */
+#define WORKER_HIGHWATER	(1024 * 1024)	/* stop reading the task */
+
+/* Where each fd sits in the poll array. */
+enum {
+	PFD_IN,
+	PFD_OUT,
+	PFD_TASKOUT,
+	PFD_TASKERR,
+	PFD_CHILD,
+	PFD_COUNT
+};
+
+enum init_state {
+	INIT_NONE,		/* no --init, or it succeeded */
+	INIT_RUNNING,
+	INIT_FAILED		/* every task is answered with 255 */
+};
+
+/* A queued task: argv and its strings share the allocation. */
+struct worker_task {
+	struct worker_task	 *next;
+	uint64_t		  seq;
+	int			  mode;
+	char			**argv;
+};
+
+/* The process running now: a task, or the --init command. */
+struct worker_job {
+	int		 active;
+	int		 init;		/* this is --init, not a task */
+	uint64_t	 seq;
+	pid_t		 pid;		/* also its process group */
+	int		 pidfd;		/* -1 when exited or SIGCHLD is used */
+	int		 out;		/* -1 after EOF */
+	int		 err;
+	int		 exited;
+	int		 wstatus;
+	int64_t		 start_us;	/* CLOCK_REALTIME */
+	int64_t		 start_mono;	/* CLOCK_MONOTONIC, microseconds */
+	int64_t		 runtime_us;
+
+	int		 stopping;	/* the termseq is under way */
+	int		 step;		/* the step being waited on */
+	int64_t		 deadline;	/* CLOCK_MONOTONIC ms, end of step */
+	int		 over;		/* the termseq is finished */
+};
+
+static struct {
+	struct hello	 hello;
+	int		 have_hello;
+	enum init_state	 init;
+	unsigned	 ndone;		/* tasks that sent DONE */
+
+	struct buf	 in;		/* bytes read from fd 0 */
+	struct buf	 out;		/* frames waiting for fd 1 */
+	struct worker_task *head;	/* the queue */
+	struct worker_task **tail;
+	struct worker_job job;		/* the running process */
+
+	int		 reading;	/* fd 0 is still read */
+	int		 quit;		/* exit once no process runs */
+	int		 status;	/* the exit status then */
+	int		 orphan;	/* the parent is gone: send nothing */
+
+	int		 nopidfd;	/* pidfd_open failed: use SIGCHLD */
+	int		 sigpipe[2];	/* SIGCHLD self-pipe */
+} w;
+
+/* The termseq when the parent gives none. */
+static const struct termstep worker_default_termseq[] = {
+	{ SIGTERM, 200 }, { SIGTERM, 100 }, { SIGTERM, 50 }, { SIGKILL, 25 }
+};
+
+static int64_t	 worker_clock(clockid_t);
+static int	 worker_setup(void);
+static void	 worker_cleanup(void);
+static void	 worker_fatal_hook(void);
+static void	 worker_sigchld(int);
+static void	 worker_drop_queue(void);
+static void	 worker_fail(const char *);
+static void	 worker_gone(void);
+static void	 worker_next(void);
+static void	 worker_input(void);
+static void	 worker_frame(const struct proto_frame *);
+static void	 worker_hello(const struct proto_frame *);
+static void	 worker_tasks(const struct proto_frame *);
+static void	 worker_write(void);
+static void	 worker_flush(void);
+static int	 worker_poll(void);
+static void	 worker_unrun(struct worker_task *);
+static void	 worker_run(struct worker_task *);
+static void	 worker_run_init(void);
+static void	 worker_watch(void);
+static void	 worker_reap(void);
+static void	 worker_read(int *, int);
+static void	 worker_check(void);
+static void	 worker_finish(void);
+static void	 worker_stop(void);
+static void	 worker_step(void);
+static void	 worker_signal(int);
+static void	 worker_close(int *);
+
+/* Returns a clock's time in microseconds. */
+static int64_t
+worker_clock(clockid_t id)
+{
+	struct timespec	 ts;
+
+	if (clock_gettime(id, &ts) == -1)
+		fatal("clock_gettime");
+	return ((int64_t)ts.tv_sec * 1000000 + ts.tv_nsec / 1000);
+}
+
+/*
+ * Runs the worker until the parent stops it, goes away or the task quota
+ * is reached; returns the exit status.
+ */
+int
+worker_main(int argc, char **argv)
+{
+	if (worker_setup() != 0) {
+		worker_cleanup();
+		return (MPRUN_EXIT_ERROR);
+	}
+	for (;;) {
+		if (w.job.active)
+			worker_check();
+		if (!w.job.active) {
+			worker_next();
+			if (!w.job.active && w.quit)
+				break;
+		}
+		worker_write();
+		if (worker_poll() != 0) {
+			/* Nothing can be trusted any more. */
+			worker_fail(NULL);
+		}
+	}
+	worker_flush();
+	worker_cleanup();
+	return (w.status);
+}
+
+/*
+ * Checks the fds, sets up the signals and /dev/null.  Returns 0, or -1
+ * after saying what is wrong.
+ */
+static int
+worker_setup(void)
+{
+	struct sigaction	 sa;
+	struct stat		 st;
+	sigset_t		 empty;
+	int			 fd, flags;
+	const int		 ign[] = { SIGINT, SIGQUIT, SIGHUP, SIGPIPE };
+	size_t			 i;
+
+	memset(&w, 0, sizeof w);
+	buf_init(&w.in);
+	buf_init(&w.out);
+	w.tail = &w.head;
+	w.job.pidfd = w.job.out = w.job.err = -1;
+	w.sigpipe[0] = w.sigpipe[1] = -1;
+	w.reading = 1;
+
+	/*
+	 * fd 0 and fd 1 become non-blocking, which is only right for the
+	 * private pipes the parent made: never for a terminal or a file.
+	 */
+	for (fd = STDIN_FILENO; fd <= STDOUT_FILENO; fd++) {
+		if (fstat(fd, &st) == -1) {
+			log_warn("worker: fd %d", fd);
+			return (-1);
+		}
+		if (!S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode)) {
+			log_warnx("--worker-mode is internal to mprun: "
+			    "its stdin and stdout must be pipes");
+			return (-1);
+		}
+		if ((flags = fcntl(fd, F_GETFL)) == -1 ||
+		    fcntl(fd, F_SETFL, flags | O_NONBLOCK) == -1) {
+			log_warn("worker: fcntl fd %d", fd);
+			return (-1);
+		}
+	}
+
+	/* The parent decides what a Ctrl-C or a hangup means. */
+	memset(&sa, 0, sizeof sa);
+	sigemptyset(&sa.sa_mask);
+	sa.sa_handler = SIG_IGN;
+	for (i = 0; i < sizeof ign / sizeof ign[0]; i++) {
+		if (sigaction(ign[i], &sa, NULL) == -1)
+			fatal("sigaction");
+	}
+	/* An ignored SIGCHLD would make the kernel reap our tasks. */
+	sa.sa_handler = SIG_DFL;
+	if (sigaction(SIGCHLD, &sa, NULL) == -1)
+		fatal("sigaction");
+	sigemptyset(&empty);
+	if (sigprocmask(SIG_SETMASK, &empty, NULL) == -1)
+		fatal("sigprocmask");
+
+	if (spawn_init() != 0) {
+		log_warn("worker: /dev/null");
+		return (-1);
+	}
+	/* Made now so that falling back to SIGCHLD later cannot fail. */
+	if (pipe2(w.sigpipe, O_CLOEXEC | O_NONBLOCK) == -1) {
+		log_warn("worker: pipe");
+		return (-1);
+	}
+	log_set_fatal_hook(worker_fatal_hook);
+	return (0);
+}
+
+/* Frees everything before the worker returns. */
+static void
+worker_cleanup(void)
+{
+	worker_drop_queue();
+	worker_close(&w.sigpipe[0]);
+	worker_close(&w.sigpipe[1]);
+	buf_free(&w.in);
+	buf_free(&w.out);
+	json_hello_free(&w.hello);
+	spawn_free();
+	log_set_fatal_hook(NULL);
+}
+
+/* Kills the running process group when the worker dies of a bug. */
+static void
+worker_fatal_hook(void)
+{
+	if (w.job.active && w.job.pid > 0)
+		kill(-w.job.pid, SIGKILL);
+}
+
+/* Wakes the poll loop when a child exits; only without pidfd_open. */
+static void
+worker_sigchld(int sig)
+{
+	int	 saved = errno;
+
+	if (write(w.sigpipe[1], "", 1) == -1) {
+		/* A full pipe already holds a wakeup. */
+	}
+	errno = saved;
+}
+
+/* Forgets the queued tasks. */
+static void
+worker_drop_queue(void)
+{
+	struct worker_task	*t;
+
+	while ((t = w.head) != NULL) {
+		w.head = t->next;
+		free(t);
+	}
+	w.tail = &w.head;
+}
+
+/*
+ * Ends the worker with status 255 after stopping its process; why, if not
+ * NULL, is what was wrong with the parent's frames.
+ */
+static void
+worker_fail(const char *why)
+{
+	if (why != NULL)
+		log_warnx("worker: bad frame from parent: %s", why);
+	w.status = MPRUN_EXIT_ERROR;
+	w.quit = 1;
+	w.reading = 0;
+	worker_drop_queue();
+	worker_stop();
+}
+
+/* The parent is gone: stop the process, send nothing more, exit 0. */
+static void
+worker_gone(void)
+{
+	w.orphan = 1;
+	w.quit = 1;
+	w.reading = 0;
+	buf_reset(&w.out);
+	worker_drop_queue();
+	worker_stop();
+}
+
+/*
+ * Starts the next task while none runs; answers tasks at once when none
+ * can run, and retires when the quota is reached.
+ */
+static void
+worker_next(void)
+{
+	struct worker_task	*t;
+
+	while (!w.job.active && !w.quit) {
+		if (w.hello.maxtasks > 0 && w.ndone >= w.hello.maxtasks) {
+			proto_put(&w.out, PROTO_RETIRE, 0, NULL, 0);
+			w.quit = 1;
+			break;
+		}
+		if (w.init == INIT_RUNNING)
+			break;
+		if ((t = w.head) == NULL) {
+			/* EOF while idle is the normal end. */
+			if (!w.reading)
+				w.quit = 1;
+			break;
+		}
+		if ((w.head = t->next) == NULL)
+			w.tail = &w.head;
+		if (w.init == INIT_FAILED)
+			worker_unrun(t);
+		else
+			worker_run(t);
+		free(t);
+	}
+}
+
+/* Answers a task that cannot run because --init failed. */
+static void
+worker_unrun(struct worker_task *t)
+{
+	struct proto_done	 d;
+	char			*text;
+	int			 len;
+
+	proto_put_start(&w.out, t->seq, 0);
+	len = xasprintf(&text, "mprun: task not run: --init failed in slot "
+	    "%u\n", w.hello.slot);
+	proto_put_out(&w.out, t->seq, STREAM_STDERR, text, (size_t)len);
+	free(text);
+	d.status = MPRUN_EXIT_ERROR;
+	d.sig = 0;
+	d.start_us = worker_clock(CLOCK_REALTIME);
+	d.runtime_us = 0;
+	proto_put_done(&w.out, t->seq, &d);
+	w.ndone++;
+}
+
+/*
+ * Polls once and handles what happened.  Returns 0, or -1 when poll
+ * itself failed.
+ */
+static int
+worker_poll(void)
+{
+	struct pollfd		 pfd[PFD_COUNT];
+	struct worker_job	*j = &w.job;
+	int64_t			 left;
+	int			 timeout = -1, rd, i;
+	char			 drain[64];
+
+	for (i = 0; i < PFD_COUNT; i++) {
+		pfd[i].fd = -1;
+		pfd[i].events = POLLIN;
+		pfd[i].revents = 0;
+	}
+	if (w.reading)
+		pfd[PFD_IN].fd = STDIN_FILENO;
+	if (w.out.len > 0 && !w.orphan) {
+		pfd[PFD_OUT].fd = STDOUT_FILENO;
+		pfd[PFD_OUT].events = POLLOUT;
+	}
+	if (j->active) {
+		/* Back-pressure: the task waits while the parent lags. */
+		rd = w.orphan || w.out.len <= WORKER_HIGHWATER;
+		if (rd) {
+			pfd[PFD_TASKOUT].fd = j->out;
+			pfd[PFD_TASKERR].fd = j->err;
+		}
+		if (!j->exited)
+			pfd[PFD_CHILD].fd = w.nopidfd ? w.sigpipe[0] : j->pidfd;
+		if (j->stopping && !j->over) {
+			left = j->deadline - worker_clock(CLOCK_MONOTONIC) /
+			    1000;
+			timeout = left < 0 ? 0 : left > INT_MAX ? INT_MAX :
+			    (int)left;
+		}
+	}
+
+	if (poll(pfd, PFD_COUNT, timeout) == -1) {
+		if (errno == EINTR)
+			return (0);
+		log_warn("worker: poll");
+		return (-1);
+	}
+
+	if (pfd[PFD_IN].revents != 0)
+		worker_input();
+	if (pfd[PFD_OUT].revents != 0)
+		worker_write();
+	if (pfd[PFD_TASKOUT].revents != 0)
+		worker_read(&j->out, STREAM_STDOUT);
+	if (pfd[PFD_TASKERR].revents != 0)
+		worker_read(&j->err, STREAM_STDERR);
+	if (pfd[PFD_CHILD].revents != 0) {
+		if (w.nopidfd) {
+			while (read(w.sigpipe[0], drain, sizeof drain) > 0)
+				/* nothing */;
+		}
+		worker_reap();
+	}
+	return (0);
+}
+
+/* Reads from the parent and handles every complete frame. */
+static void
+worker_input(void)
+{
+	struct proto_frame	 f;
+	const char		*errstr = NULL;
+	ssize_t			 n;
+
+	n = read(STDIN_FILENO, buf_reserve(&w.in, WORKER_INREAD),
+	    WORKER_INREAD);
+	if (n == -1) {
+		if (errno == EINTR || errno == EAGAIN)
+			return;
+		log_warn("worker: read");
+		worker_gone();
+		return;
+	}
+	if (n == 0) {
+		/* Idle, this is the normal end; else the parent is gone. */
+		w.reading = 0;
+		if (w.job.active)
+			worker_gone();
+		else {
+			worker_drop_queue();
+			w.quit = 1;
+		}
+		return;
+	}
+	buf_commit(&w.in, (size_t)n);
+	while (w.reading) {
+		n = proto_decode(BUF_PTR(&w.in), w.in.len, &f, &errstr);
+		if (n == 0)
+			break;
+		if (n == -1) {
+			worker_fail(errstr);
+			break;
+		}
+		worker_frame(&f);
+		buf_consume(&w.in, (size_t)n);
+	}
+}
+
+/* Acts on one frame from the parent. */
+static void
+worker_frame(const struct proto_frame *f)
+{
+	if (!w.have_hello) {
+		if (f->type != PROTO_HELLO) {
+			worker_fail("expected HELLO");
+			return;
+		}
+		worker_hello(f);
+		return;
+	}
+	switch (f->type) {
+	case PROTO_TASKS:
+		worker_tasks(f);
+		break;
+	case PROTO_STOP:
+		/* The running task still gets its DONE. */
+		w.reading = 0;
+		w.quit = 1;
+		worker_drop_queue();
+		worker_stop();
+		break;
+	case PROTO_HELLO:
+		worker_fail("second HELLO");
+		break;
+	default:
+		worker_fail("unexpected frame type");
+		break;
+	}
+}
+
+/* Takes the parent's settings, answers with ours and starts --init. */
+static void
+worker_hello(const struct proto_frame *f)
+{
+	struct hello_reply	 r;
+	const char		*errstr;
+	char			*s;
+
+	if (json_hello_decode(f->payload, f->len, &w.hello, &errstr) != 0) {
+		worker_fail(errstr);
+		return;
+	}
+	w.have_hello = 1;
+	r.version = PROTO_VERSION;
+	r.pid = getpid();
+	r.ncpu = ncpu_available();
+	s = json_reply_encode(&r);
+	proto_put(&w.out, PROTO_HELLO, 0, s, (uint32_t)strlen(s));
+	free(s);
+	if (w.hello.version != PROTO_VERSION) {
+		log_warnx("worker: protocol version %d, expected %d",
+		    w.hello.version, PROTO_VERSION);
+		w.status = MPRUN_EXIT_ERROR;
+		w.quit = 1;
+		w.reading = 0;
+		return;
+	}
+	if (w.hello.init != NULL)
+		worker_run_init();
+}
+
+/* Queues the tasks of a TASKS frame, copying them out of the read buffer. */
+static void
+worker_tasks(const struct proto_frame *f)
+{
+	struct proto_task	 pt;
+	struct worker_task	*t;
+	const char		*errstr;
+	char			*strings;
+	size_t			 off = 0;
+	int			 r, i;
+
+	while ((r = proto_next_task(f, &off, &pt, &errstr)) == 1) {
+		t = xmalloc(sizeof *t + ((size_t)pt.argc + 1) *
+		    sizeof *t->argv + pt.argslen);
+		t->next = NULL;
+		t->seq = pt.seq;
+		t->mode = pt.mode;
+		t->argv = (char **)(t + 1);
+		strings = (char *)(t->argv + pt.argc + 1);
+		memcpy(strings, pt.argv[0], pt.argslen);
+		for (i = 0; i < pt.argc; i++)
+			t->argv[i] = strings + (pt.argv[i] - pt.argv[0]);
+		t->argv[pt.argc] = NULL;
+		free(pt.argv);
+		*w.tail = t;
+		w.tail = &t->next;
+	}
+	if (r == -1)
+		worker_fail(errstr);
+}
+
+/* Writes what fd 1 takes now; EPIPE means the parent is gone. */
+static void
+worker_write(void)
+{
+	ssize_t	 n;
+
+	if (w.orphan) {
+		buf_reset(&w.out);
+		return;
+	}
+	while (w.out.len > 0) {
+		n = write(STDOUT_FILENO, BUF_PTR(&w.out), w.out.len);
+		if (n == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno == EAGAIN)
+				return;
+			if (errno != EPIPE)
+				log_warn("worker: write");
+			worker_gone();
+			return;
+		}
+		buf_consume(&w.out, (size_t)n);
+		/* A short write means the pipe is full: wait for POLLOUT. */
+		if (w.out.len > 0)
+			return;
+	}
+}
+
+/* Writes out every queued frame before the worker exits. */
+static void
+worker_flush(void)
+{
+	struct pollfd	 pfd;
+
+	worker_write();
+	while (w.out.len > 0 && !w.orphan) {
+		pfd.fd = STDOUT_FILENO;
+		pfd.events = POLLOUT;
+		if (poll(&pfd, 1, -1) == -1) {
+			if (errno == EINTR)
+				continue;
+			log_warn("worker: poll");
+			return;
+		}
+		worker_write();
+	}
+}
+
+/* Starts a task and sends its START, or answers it at once if it fails. */
+static void
+worker_run(struct worker_task *t)
+{
+	struct worker_job	*j = &w.job;
+	struct spawn		 sp;
+	struct proto_done	 d;
+	struct buf		 msg;
+	int			 status;
+
+	memset(j, 0, sizeof *j);
+	j->pidfd = j->out = j->err = -1;
+	j->seq = t->seq;
+	j->start_us = worker_clock(CLOCK_REALTIME);
+	j->start_mono = worker_clock(CLOCK_MONOTONIC);
+
+	buf_init(&msg);
+	status = spawn_start(&sp, t->mode, t->argv, SPAWN_CAPTURE, &msg);
+	if (status != 0) {
+		proto_put_start(&w.out, t->seq, 0);
+		proto_put_out(&w.out, t->seq, STREAM_STDERR, BUF_PTR(&msg),
+		    msg.len);
+		buf_free(&msg);
+		d.status = status;
+		d.sig = 0;
+		d.start_us = j->start_us;
+		d.runtime_us = worker_clock(CLOCK_MONOTONIC) - j->start_mono;
+		proto_put_done(&w.out, t->seq, &d);
+		w.ndone++;
+		return;
+	}
+	buf_free(&msg);
+	proto_put_start(&w.out, t->seq, sp.pid);
+	j->active = 1;
+	j->pid = sp.pid;
+	j->out = sp.out;
+	j->err = sp.err;
+	worker_watch();
+}
+
+/* Starts --init with /bin/sh -c, its output on our stderr. */
+static void
+worker_run_init(void)
+{
+	struct worker_job	*j = &w.job;
+	struct spawn		 sp;
+	struct buf		 msg;
+	char			*argv[2];
+	int			 status;
+
+	memset(j, 0, sizeof *j);
+	j->pidfd = j->out = j->err = -1;
+	j->init = 1;
+	j->start_us = worker_clock(CLOCK_REALTIME);
+	j->start_mono = worker_clock(CLOCK_MONOTONIC);
+
+	argv[0] = w.hello.init;
+	argv[1] = NULL;
+	buf_init(&msg);
+	status = spawn_start(&sp, TEMPLATE_SHELL, argv, SPAWN_STDERR, &msg);
+	buf_free(&msg);
+	if (status != 0) {
+		log_warnx("--init in slot %u failed: exit %d", w.hello.slot,
+		    status);
+		w.init = INIT_FAILED;
+		return;
+	}
+	w.init = INIT_RUNNING;
+	j->active = 1;
+	j->pid = sp.pid;
+	worker_watch();
+}
+
+/*
+ * Arranges to learn when the process exits: a pidfd, or the SIGCHLD
+ * self-pipe when the kernel has no pidfd_open (before 5.3) or a seccomp
+ * filter refuses it.
+ */
+static void
+worker_watch(void)
+{
+	struct sigaction	 sa;
+	long			 fd;
+
+	if (!w.nopidfd) {
+		fd = syscall(SYS_pidfd_open, w.job.pid, 0);
+		if (fd >= 0) {
+			/* A pidfd is always close-on-exec. */
+			w.job.pidfd = (int)fd;
+			return;
+		}
+		log_debug("worker: pidfd_open: %s; using SIGCHLD",
+		    strerror(errno));
+		w.nopidfd = 1;
+		memset(&sa, 0, sizeof sa);
+		sigemptyset(&sa.sa_mask);
+		sa.sa_handler = worker_sigchld;
+		sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
+		if (sigaction(SIGCHLD, &sa, NULL) == -1)
+			fatal("sigaction");
+	}
+	/* The child may have exited before the handler was there. */
+	if (write(w.sigpipe[1], "", 1) == -1 && errno != EAGAIN)
+		fatal("write");
+}
+
+/* Collects the exit status if the process has exited. */
+static void
+worker_reap(void)
+{
+	struct worker_job	*j = &w.job;
+	pid_t			 r;
+	int			 st;
+
+	if (!j->active || j->exited)
+		return;
+	do
+		r = waitpid(j->pid, &st, WNOHANG);
+	while (r == -1 && errno == EINTR);
+	if (r == 0)
+		return;
+	if (r == -1) {
+		/* Cannot happen unless someone reaped it for us. */
+		log_warn("worker: waitpid %ld", (long)j->pid);
+		st = MPRUN_EXIT_ERROR << 8;
+	}
+	j->exited = 1;
+	j->wstatus = st;
+	j->runtime_us = worker_clock(CLOCK_MONOTONIC) - j->start_mono;
+	worker_close(&j->pidfd);
+}
+
+/* Reads what the task wrote on one stream and queues it as an OUT frame. */
+static void
+worker_read(int *fd, int stream)
+{
+	static char	 data[WORKER_READ];
+	ssize_t		 n;
+
+	if (*fd == -1)
+		return;
+	n = read(*fd, data, sizeof data);
+	if (n == -1) {
+		if (errno == EINTR || errno == EAGAIN)
+			return;
+		log_warn("worker: read from task %llu",
+		    (unsigned long long)w.job.seq);
+		worker_close(fd);
+		return;
+	}
+	if (n == 0) {
+		worker_close(fd);
+		return;
+	}
+	if (!w.orphan)
+		proto_put_out(&w.out, w.job.seq, stream, data, (size_t)n);
+}
+
+/*
+ * Finishes the process once it is complete (exited, pipes at EOF), or
+ * exited when its termseq is over even if something still holds a pipe;
+ * moves the termseq on when a step's time is up.
+ */
+static void
+worker_check(void)
+{
+	struct worker_job	*j = &w.job;
+
+	if (j->stopping && !j->over &&
+	    worker_clock(CLOCK_MONOTONIC) / 1000 >= j->deadline)
+		worker_step();
+	if (!j->exited)
+		return;
+	if (j->out == -1 && j->err == -1)
+		worker_finish();
+	else if (j->over) {
+		worker_close(&j->out);
+		worker_close(&j->err);
+		worker_finish();
+	}
+}
+
+/* Sends the DONE of a finished task, or records how --init went. */
+static void
+worker_finish(void)
+{
+	struct worker_job	*j = &w.job;
+	struct proto_done	 d;
+	const char		*name;
+	int			 st = j->wstatus;
+
+	worker_close(&j->pidfd);
+	worker_close(&j->out);
+	worker_close(&j->err);
+	j->active = 0;
+
+	if (j->init) {
+		if (j->stopping)
+			return;
+		if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
+			w.init = INIT_NONE;
+			return;
+		}
+		w.init = INIT_FAILED;
+		if (WIFSIGNALED(st)) {
+			if ((name = sigabbrev_np(WTERMSIG(st))) != NULL)
+				log_warnx("--init in slot %u failed: killed "
+				    "by SIG%s", w.hello.slot, name);
+			else
+				log_warnx("--init in slot %u failed: killed "
+				    "by signal %d", w.hello.slot, WTERMSIG(st));
+		} else
+			log_warnx("--init in slot %u failed: exit %d",
+			    w.hello.slot, WEXITSTATUS(st));
+		return;
+	}
+
+	if (WIFSIGNALED(st)) {
+		d.status = -1;
+		d.sig = WTERMSIG(st);
+	} else {
+		d.status = WEXITSTATUS(st);
+		d.sig = 0;
+	}
+	d.start_us = j->start_us;
+	d.runtime_us = j->runtime_us;
+	if (!w.orphan)
+		proto_put_done(&w.out, j->seq, &d);
+	w.ndone++;
+}
+
+/* Starts the termseq on the running process, once. */
+static void
+worker_stop(void)
+{
+	struct worker_job	*j = &w.job;
+
+	if (!j->active || j->stopping)
+		return;
+	j->stopping = 1;
+	j->step = -1;
+	worker_step();
+}
+
+/*
+ * Moves to the next termseq step: sends its signal to the process group
+ * and waits up to its time.  After the last step the group gets SIGKILL if
+ * the process has still not exited or a pipe is still open (whatever holds
+ * it in the group must not outlive the task), and the sequence is over.
+ */
+static void
+worker_step(void)
+{
+	struct worker_job	*j = &w.job;
+	const struct termstep	*seq = w.hello.termseq;
+	int			 n = w.hello.ntermseq;
+
+	if (n == 0) {
+		seq = worker_default_termseq;
+		n = sizeof worker_default_termseq /
+		    sizeof worker_default_termseq[0];
+	}
+	if (++j->step < n) {
+		worker_signal(seq[j->step].sig);
+		if (!j->over) {
+			j->deadline = worker_clock(CLOCK_MONOTONIC) / 1000 +
+			    seq[j->step].ms;
+			return;
+		}
+	}
+	if (!j->exited || j->out != -1 || j->err != -1)
+		worker_signal(SIGKILL);
+	j->over = 1;
+}
+
+/*
+ * Signals the process group.  When the group is empty the sequence is over:
+ * a pipe still open is held by a process that left the group.
+ */
+static void
+worker_signal(int sig)
+{
+	if (kill(-w.job.pid, sig) == 0)
+		return;
+	if (errno == ESRCH)
+		w.job.over = 1;
+	else
+		log_warn("worker: kill %ld", (long)-w.job.pid);
+}
+
+/* Closes *fd if it is open and marks it closed. */
+static void
+worker_close(int *fd)
+{
+	if (*fd == -1)
+		return;
+	if (close(*fd) == -1)
+		log_warn("worker: close");
+	*fd = -1;
+}
