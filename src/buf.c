@@ -125,9 +125,9 @@ buf_take(struct buf *b, size_t *lenp)
 {
 	char	*p;
 
+	buf_compact(b);
 	buf_addc(b, '\0');
 	b->len--;
-	buf_compact(b);
 	p = b->data;
 	if (lenp != NULL)
 		*lenp = b->len;

@@ -28,9 +28,17 @@ void
 signal_init(uv_loop_t *loop)
 {
 	struct sigaction	 sa;
+	sigset_t		 empty;
 	size_t			 i;
 	int			 r;
 
+	/*
+	 * A mask inherited from whoever started us would hide SIGCHLD from
+	 * libuv (no worker would ever be reaped) and our own signals too.
+	 */
+	sigemptyset(&empty);
+	if (sigprocmask(SIG_SETMASK, &empty, NULL) == -1)
+		die("sigprocmask");
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_IGN;
 	sigemptyset(&sa.sa_mask);
