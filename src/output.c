@@ -96,6 +96,15 @@ output_discard(void)
 		output_piece_free(p);
 	}
 	output_failed = 1;
+	/*
+	 * Nothing will be written any more, so nothing may hold the workers
+	 * back: a worker blocked on its frames could never report that its
+	 * task stopped, and the run would never end.
+	 */
+	if (output_paused) {
+		output_paused = 0;
+		output_drain_cb(0);
+	}
 }
 
 /* Queues n bytes for fd, copying them. */
