@@ -191,7 +191,8 @@ worker_setup(void)
 	struct stat		 st;
 	sigset_t		 empty;
 	int			 fd, flags;
-	const int		 ign[] = { SIGINT, SIGQUIT, SIGHUP, SIGPIPE };
+	const int		 ign[] = { SIGINT, SIGQUIT, SIGHUP, SIGPIPE,
+				     SIGTTOU };
 	size_t			 i;
 
 	memset(&w, 0, sizeof w);
@@ -221,6 +222,20 @@ worker_setup(void)
 			log_warn("worker: fcntl fd %d", fd);
 			return (-1);
 		}
+	}
+
+	/*
+	 * Leave mprun's process group, staying in its session.  Whatever
+	 * kills that group at once (a CI timeout, kill -9 -PGID) then kills
+	 * only the parent, and this worker, seeing its pipe close, still
+	 * stops its task: otherwise worker and parent would die together
+	 * and the task, in a group of its own, would be orphaned.  A
+	 * background group must not be stopped for writing to a terminal
+	 * that has TOSTOP set, hence SIGTTOU below.
+	 */
+	if (setpgid(0, 0) == -1) {
+		log_warn("worker: setpgid");
+		return (-1);
 	}
 
 	/* The parent decides what a Ctrl-C or a hangup means. */
