@@ -77,6 +77,12 @@ struct input {
 	size_t			 nbatch;
 };
 
+/*
+ * Which of fds 0-2 the caller left closed (main.c has put /dev/null
+ * there): reading such a stdin is an error, not an empty input.
+ */
+int	 mprun_closed[3];
+
 static void	 input_load(struct input *, int);
 static void	 input_read(struct input *);
 static void	 input_read_cb(uv_fs_t *);
@@ -146,8 +152,13 @@ input_new(const struct options *o, uv_loop_t *loop, void (*ready)(void *),
 	if (g->count == 1 && s->kind == SOURCE_FILE) {
 		in->streaming = 1;
 		in->path = strcmp(s->path, "-") == 0 ? "stdin" : s->path;
-		if (strcmp(s->path, "-") == 0)
+		if (strcmp(s->path, "-") == 0) {
+			if (mprun_closed[STDIN_FILENO]) {
+				errno = EBADF;
+				die("stdin");
+			}
 			in->fd = STDIN_FILENO;
+		}
 		else if ((in->fd = open(s->path, O_RDONLY | O_CLOEXEC)) == -1)
 			die("%s", s->path);
 	}
@@ -196,9 +207,13 @@ input_load(struct input *in, int i)
 		return;
 	}
 
-	if (strcmp(s->path, "-") == 0)
+	if (strcmp(s->path, "-") == 0) {
+		if (mprun_closed[STDIN_FILENO]) {
+			errno = EBADF;
+			die("stdin");
+		}
 		fd = STDIN_FILENO;
-	else if ((fd = open(s->path, O_RDONLY | O_CLOEXEC)) == -1)
+	} else if ((fd = open(s->path, O_RDONLY | O_CLOEXEC)) == -1)
 		die("%s", s->path);
 	buf_init(&b);
 	for (;;) {

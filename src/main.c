@@ -11,6 +11,8 @@
  * mprun dies by).
  */
 
+#include <errno.h>
+#include <fcntl.h>
 #include <signal.h>
 #include <stdlib.h>
 #include <string.h>
@@ -24,9 +26,34 @@ static uv_loop_t	 main_loop;
 static int		 main_stopping;
 static int		 main_status;	/* >= 0 exit code, < 0 -signal */
 
+static void	 main_fds(void);
 static int	 main_done(void);
 static void	 main_drain_cb(int);
 static int	 main_exit_status(void);
+
+/*
+ * Puts /dev/null on any of fds 0-2 that the caller left closed, before
+ * anything else opens a file: a pipe or libuv's own descriptors landing
+ * there would be taken for stdin, stdout or stderr.  Reading a closed
+ * stdin or writing to a closed stdout is still an error, later.
+ */
+static void
+main_fds(void)
+{
+	int	 fd, nfd;
+
+	for (fd = STDIN_FILENO; fd <= STDERR_FILENO; fd++) {
+		if (fcntl(fd, F_GETFD) != -1 || errno != EBADF)
+			continue;
+		mprun_closed[fd] = 1;
+		nfd = open("/dev/null", fd == STDIN_FILENO ? O_RDONLY :
+		    O_WRONLY);
+		if (nfd == -1)
+			_exit(MPRUN_EXIT_ERROR);
+		if (nfd != fd)
+			_exit(MPRUN_EXIT_ERROR);	/* lower fds are open */
+	}
+}
 
 /* Stops the run: nothing new starts, the running tasks are stopped. */
 void
@@ -82,6 +109,7 @@ main(int argc, char **argv)
 	if (argc > 1 && strcmp(argv[1], "--worker-mode") == 0)
 		return (worker_main(argc, argv));
 
+	main_fds();
 	options_parse(&opts, argc, argv);
 	if ((r = uv_loop_init(&main_loop)) != 0)
 		diex("uv_loop_init: %s", uv_strerror(r));

@@ -188,6 +188,7 @@ void		 template_expand_raw(const struct template *,
 void		 template_quote(struct buf *, const char *, size_t);
 
 /* input.c */
+extern int	 mprun_closed[3];
 struct input;
 const char	*input_split(const char *, size_t, char, int, size_t *,
 		     size_t *);

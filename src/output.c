@@ -115,6 +115,13 @@ output_write(int fd, const char *data, size_t n)
 
 	if (n == 0 || output_failed)
 		return;
+	if (fd == STDOUT_FILENO && mprun_closed[STDOUT_FILENO]) {
+		/* /dev/null stands in for it; the output would be lost. */
+		log_warnx("write error on stdout: %s", strerror(EBADF));
+		output_discard();
+		mprun_shutdown(MPRUN_EXIT_ERROR);
+		return;
+	}
 	p = TAILQ_LAST(&output_q, output_queue);
 	if (p != NULL && !p->busy && !p->file && p->fd == fd &&
 	    p->len + n <= OUTPUT_COALESCE_MAX) {
