@@ -142,6 +142,8 @@ json_hello_encode(const struct hello *h)
 	cJSON_AddNumberToObject(root, "version", h->version);
 	cJSON_AddNumberToObject(root, "slot", h->slot);
 	cJSON_AddNumberToObject(root, "maxtasks", h->maxtasks);
+	if (h->nice != 0)
+		cJSON_AddNumberToObject(root, "nice", h->nice);
 	if (h->init != NULL)
 		cJSON_AddStringToObject(root, "init", h->init);
 	seq = cJSON_AddArrayToObject(root, "termseq");
@@ -187,6 +189,12 @@ json_hello_decode(const char *data, size_t len, struct hello *h,
 	if (json_number(root, "maxtasks", 0, UINT_MAX, &v, errstr) != 0)
 		goto fail;
 	h->maxtasks = (unsigned)v;
+	/* Optional: absent means leave the priority alone. */
+	if (cJSON_GetObjectItemCaseSensitive(root, "nice") != NULL) {
+		if (json_number(root, "nice", -20, 19, &v, errstr) != 0)
+			goto fail;
+		h->nice = (int)v;
+	}
 
 	item = cJSON_GetObjectItemCaseSensitive(root, "init");
 	if (item != NULL && !cJSON_IsNull(item)) {

@@ -162,6 +162,7 @@ long long	 strnum(const char *, long long, long long, const char **);
 int		 strnum_duration(const char *, uint64_t *, const char **);
 int		 strnum_termseq(const char *, struct termstep *, int *,
 		     const char **);
+int		 strnum_size(const char *, uint64_t *, const char **);
 
 /* ncpu.c */
 int		 ncpu_parse_cpumax(const char *, unsigned *);
@@ -229,7 +230,9 @@ enum proto_type {
 	PROTO_OUT,		/* worker -> parent: u8 stream, then bytes */
 	PROTO_DONE,		/* worker -> parent: task seq finished */
 	PROTO_RETIRE,		/* worker -> parent: quota reached, exiting */
-	PROTO_STOP		/* parent -> worker: termseq, drop queue, exit */
+	PROTO_STOP,		/* parent -> worker: termseq, drop queue, exit */
+	PROTO_KILL,		/* parent -> worker: termseq task seq */
+	PROTO_SIGNAL		/* parent -> worker: u32 signal to the task */
 };
 struct proto_frame {
 	int		 type;
@@ -273,6 +276,8 @@ void		 proto_put_start(struct buf *, uint64_t, pid_t);
 int		 proto_get_start(const struct proto_frame *, pid_t *);
 void		 proto_put_out(struct buf *, uint64_t, int, const void *,
 		     size_t);
+void		 proto_put_signal(struct buf *, int);
+int		 proto_get_signal(const struct proto_frame *, int *);
 int		 proto_get_out(const struct proto_frame *, int *,
 		     const char **, size_t *);
 
@@ -282,6 +287,7 @@ struct hello {
 	int		 version;
 	unsigned	 slot;
 	unsigned	 maxtasks;
+	int		 nice;		/* --nice, 0: leave alone */
 	char		*init;		/* --init, {%} expanded, or NULL */
 	struct termstep	 termseq[TERMSEQ_MAX];
 	int		 ntermseq;
@@ -296,9 +302,72 @@ char		*json_hello_encode(const struct hello *);
 int		 json_hello_decode(const char *, size_t, struct hello *,
 		     const char **);
 void		 json_hello_free(struct hello *);
+/* One finished task, for --json. */
+struct json_task {
+	uint64_t	 seq;
+	char		**args;		/* the whole[] values */
+	int		 nargs;
+	const char	*cmd;		/* the command line */
+	size_t		 cmdlen;
+	int		 exit;		/* -1 when signalled or timed out */
+	int		 sig;
+	int64_t		 start_us;
+	int64_t		 runtime_us;
+	unsigned	 slot;
+	const char	*out;
+	size_t		 outlen;
+	const char	*err;
+	size_t		 errlen;
+};
+char		*json_task_encode(const struct json_task *, size_t *);
 char		*json_reply_encode(const struct hello_reply *);
 int		 json_reply_decode(const char *, size_t, struct hello_reply *,
 		     const char **);
+
+/* joblog.c */
+/* One --joblog row. */
+struct joblog_row {
+	uint64_t	 seq;
+	int64_t		 start_us;	/* epoch microseconds */
+	int64_t		 runtime_us;
+	int		 exitval;	/* GNU's: 0 if signalled, -1 timed out */
+	int		 sig;
+	const char	*cmd;
+	size_t		 cmdlen;
+};
+struct joblog;
+struct seqset;
+void		 joblog_format(struct buf *, const struct joblog_row *);
+int		 joblog_parse_row(const char *, size_t, uint64_t *, int *,
+		     int *);
+struct joblog	*joblog_open(const char *, int);
+int		 joblog_write(struct joblog *, const struct joblog_row *);
+void		 joblog_close(struct joblog *);
+const char	*joblog_path(const struct joblog *);
+struct seqset	*joblog_resume(const char *, int);
+int		 seqset_has(const struct seqset *, uint64_t);
+void		 seqset_free(struct seqset *);
+
+/* progress.c */
+enum progress_kind {
+	PROGRESS_NONE,
+	PROGRESS_PROGRESS,	/* --progress */
+	PROGRESS_ETA,		/* --eta */
+	PROGRESS_BAR		/* --bar */
+};
+struct progress_stats {
+	uint64_t	 done;		/* finished, failed included */
+	uint64_t	 failed;
+	uint64_t	 running;
+	uint64_t	 queued;
+	uint64_t	 total;		/* 0 when unknown */
+	double		 elapsed;	/* seconds since the run started */
+};
+void		 progress_format(struct buf *, enum progress_kind,
+		     const struct progress_stats *, unsigned);
+int		 progress_start(uv_loop_t *, enum progress_kind, int,
+		     void (*)(struct progress_stats *));
+void		 progress_stop(void);
 
 /* worker.c */
 int		 worker_main(int, char **);

@@ -108,6 +108,21 @@ test_hello_exact(void)
 	ASSERT_STR_EQ(s, "{\"version\":1,\"slot\":3,\"maxtasks\":10,"
 	    "\"termseq\":[]}");
 	free(s);
+	tap_context("hello nice");
+	h.nice = -5;
+	s = json_hello_encode(&h);
+	ASSERT_STR_EQ(s, "{\"version\":1,\"slot\":3,\"maxtasks\":10,"
+	    "\"nice\":-5,\"termseq\":[]}");
+	memset(&g, 0, sizeof g);
+	ASSERT_INT_EQ(json_hello_decode(s, strlen(s), &g, &errstr), 0);
+	ASSERT_INT_EQ(g.nice, -5);
+	json_hello_free(&g);
+	free(s);
+	s = "{\"version\":1,\"slot\":3,\"maxtasks\":0,\"nice\":20,"
+	    "\"termseq\":[]}";
+	memset(&g, 0, sizeof g);
+	ASSERT_INT_EQ(json_hello_decode(s, strlen(s), &g, &errstr), -1);
+	h.nice = 0;
 
 	ASSERT_INT_EQ(json_hello_decode(text, strchr(text, 'g') - text, &g,
 	    &errstr), 0);
