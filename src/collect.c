@@ -45,6 +45,19 @@ static int			 collect_spillfd = -1;
 static off_t			 collect_spill_end;
 static struct buf		 collect_scratch;
 static struct buf		 collect_line[3];	/* per stream, LINE */
+static struct joblog		*collect_joblog;
+static uint64_t			 collect_nsucceeded;
+static uint64_t			 collect_ndone;		/* skips aside */
+static uint64_t			 collect_nrunning;
+static int			 collect_halting;
+/* What a finished task asks for, done once its output is settled. */
+static int			 collect_pending;	/* 0, HALT_*, -1 */
+static int			 collect_pending_status;
+/* The latest runtimes, for --timeout N%. */
+#define COLLECT_RUNTIMES	255
+static int64_t			 collect_runtimes[COLLECT_RUNTIMES];
+static unsigned			 collect_nruntimes;
+static unsigned			 collect_rtnext;
 
 static void	 collect_out(struct job *, int, const char *, size_t);
 static void	 collect_route(struct job *, int, const char *, size_t);
@@ -52,9 +65,18 @@ static void	 collect_hold(struct job *, int, const char *, size_t);
 static int	 collect_spill(const char *, size_t, off_t *);
 static void	 collect_flush(struct job *);
 static void	 collect_finish(struct job *);
+static void	 collect_emit(struct job *);
+static int	 collect_cmp_rt(const void *, const void *);
 static void	 collect_advance(void);
 static void	 collect_release(struct job *);
 static void	 collect_line_out(struct job *, int, const char *, size_t);
+static int	 collect_may_stream(void);
+static uint64_t	 collect_timeout_ms(void);
+static void	 collect_retry(struct job *);
+static void	 collect_record(struct job *, int);
+static void	 collect_halt(struct job *, int);
+static void	 collect_json(struct job *);
+static void	 collect_gather(struct job *, struct buf *, struct buf *);
 
 /* Sets up the collector for a run. */
 void
@@ -64,6 +86,9 @@ collect_init(const struct options *o)
 	if (o->ordered)
 		collect_table = reorder_new(1);
 	buf_init(&collect_scratch);
+	if (o->joblog != NULL)
+		collect_joblog = joblog_open(o->joblog,
+		    o->joblog_append || o->resume);
 }
 
 /* Frees what the collector holds. */
@@ -81,6 +106,83 @@ collect_free(void)
 	if (collect_spillfd != -1)
 		close(collect_spillfd);
 	collect_spillfd = -1;
+	if (collect_joblog != NULL)
+		joblog_close(collect_joblog);
+	collect_joblog = NULL;
+}
+
+/*
+ * Whether a task's output may go out before it has finished: not when a
+ * failed attempt's output must vanish (--retries) nor when the output
+ * becomes one JSON object (--json).
+ */
+static int
+collect_may_stream(void)
+{
+	return (co->retries <= 1 && !co->json);
+}
+
+/*
+ * Whether a halt (or a joblog error) is under way: dispatch starts nothing
+ * more, even before the stop itself is applied.
+ */
+int
+collect_halted(void)
+{
+	return (collect_halting);
+}
+
+/* Fills in the figures of the progress line. */
+void
+collect_stats(struct progress_stats *ps)
+{
+	ps->done = collect_ndone;
+	ps->failed = collect_nfailed;
+	ps->running = collect_nrunning;
+}
+
+/* Compares runtimes, for the median. */
+static int
+collect_cmp_rt(const void *a, const void *b)
+{
+	int64_t	 x = *(const int64_t *)a, y = *(const int64_t *)b;
+
+	return (x < y ? -1 : x > y);
+}
+
+/*
+ * The --timeout for a task starting now, in ms (0: none).  N% is of the
+ * median runtime of the latest finished tasks, once three have finished.
+ */
+static uint64_t
+collect_timeout_ms(void)
+{
+	int64_t		 rt[COLLECT_RUNTIMES];
+	uint64_t	 ms;
+
+	if (co->timeout_ms != 0)
+		return (co->timeout_ms);
+	if (co->timeout_pct == 0 || collect_nruntimes < 3)
+		return (0);
+	memcpy(rt, collect_runtimes, collect_nruntimes * sizeof *rt);
+	qsort(rt, collect_nruntimes, sizeof *rt, collect_cmp_rt);
+	ms = (uint64_t)rt[collect_nruntimes / 2] * co->timeout_pct / 100000;
+	return (ms == 0 ? 1 : ms);
+}
+
+/* A task ran past its --timeout: ask its worker to stop it. */
+void
+collect_timeout(struct worker *w)
+{
+	struct job	*j = TAILQ_FIRST(&w->jobs);
+
+	if (j == NULL || j->state != JOB_RUNNING || j->timed_out)
+		return;
+	j->timed_out = 1;
+	log_warnx("task %llu timed out: %.*s", (unsigned long long)j->seq,
+	    j->cmd != NULL ? (int)j->cmdlen : 0, j->cmd != NULL ? j->cmd : "");
+	proto_put(&w->wbuf, PROTO_KILL, j->seq, NULL, 0);
+	pool_flush(w);
 }
 
 /* Takes a newly read task into the table (ordered mode). */
@@ -124,6 +226,7 @@ collect_frame(struct worker *w, const struct proto_frame *f)
 	struct job		*j;
 	const char		*errstr;
 	pid_t			 pid;
+	uint64_t		 ms;
 
 	j = TAILQ_FIRST(&w->jobs);
 	switch (f->type) {
@@ -148,6 +251,9 @@ collect_frame(struct worker *w, const struct proto_frame *f)
 			break;
 		j->pid = pid;
 		j->state = JOB_RUNNING;
+		collect_nrunning++;
+		if ((ms = collect_timeout_ms()) != 0)
+			pool_timer_start(w, ms);
 		return (0);
 	case PROTO_OUT:
 		if (j == NULL || j->seq != f->seq || j->state != JOB_RUNNING ||
@@ -164,6 +270,8 @@ collect_frame(struct worker *w, const struct proto_frame *f)
 		w->njobs--;
 		w->ndone++;
 		j->worker = NULL;
+		collect_nrunning--;
+		pool_timer_stop(w);
 		dispatch_task_time(j->done.runtime_us);
 		collect_finish(j);
 		return (0);
@@ -214,6 +322,7 @@ collect_worker_gone(struct worker *w)
 				collect_out(j, STREAM_STDERR, msg, (size_t)n);
 			j->done.status = -1;
 			j->done.sig = 0;
+			collect_nrunning--;
 			collect_finish(j);
 		} else if (dispatch_stopping())
 			collect_skip(j);
@@ -286,6 +395,10 @@ collect_route(struct job *j, int stream, const char *p, size_t n)
 		return;
 	case OUTPUT_GROUP:
 		break;
+	}
+	if (!collect_may_stream()) {
+		collect_hold(j, stream, p, n);
+		return;
 	}
 	if (collect_table != NULL) {
 		if (j == reorder_peek(collect_table))
@@ -430,15 +543,24 @@ collect_spill(const char *p, size_t n, off_t *offp)
 	return (0);
 }
 
-/* Writes out everything a task holds back. */
+/* Writes out everything a task holds back (--json: as one object). */
 static void
 collect_flush(struct job *j)
 {
 	struct seg	*s, *next;
 
+	if (co->json) {
+		if (j->state != JOB_DONE)
+			return;
+		if (!j->skip)
+			collect_json(j);
+	}
 	for (s = j->segs; s != NULL; s = next) {
 		next = s->next;
-		if (s->spilled)
+		if (co->json) {
+			if (!s->spilled)
+				collect_held -= s->len;
+		} else if (s->spilled)
 			output_write_file(s->stream, collect_spillfd, s->off,
 			    s->len);
 		else {
@@ -452,15 +574,232 @@ collect_flush(struct job *j)
 	j->segtail = &j->segs;
 }
 
+/* A failed attempt that --retries runs again: its output vanishes. */
+static void
+collect_retry(struct job *j)
+{
+	struct seg	*s, *next;
+
+	for (s = j->segs; s != NULL; s = next) {
+		next = s->next;
+		if (!s->spilled)
+			collect_held -= s->len;
+		free(s->data);
+		free(s);
+	}
+	j->segs = NULL;
+	j->segtail = &j->segs;
+	j->bol[STREAM_STDOUT] = j->bol[STREAM_STDERR] = 1;
+	memset(&j->done, 0, sizeof j->done);
+	j->timed_out = 0;
+	j->pid = 0;
+	log_debug("task %llu: attempt %u failed, retrying",
+	    (unsigned long long)j->seq, j->attempts);
+	dispatch_requeue(j);
+}
+
+/*
+ * Books a task's final result: the median's runtimes, the joblog row, the
+ * counts, and the --halt condition.
+ */
+static void
+collect_record(struct job *j, int failed)
+{
+	struct joblog_row	 row;
+
+	collect_runtimes[collect_rtnext] = j->done.runtime_us;
+	collect_rtnext = (collect_rtnext + 1) % COLLECT_RUNTIMES;
+	if (collect_nruntimes < COLLECT_RUNTIMES)
+		collect_nruntimes++;
+
+	collect_ndone++;
+	if (failed)
+		collect_nfailed++;
+	else
+		collect_nsucceeded++;
+
+	if (collect_joblog != NULL) {
+		row.seq = j->seq;
+		row.start_us = j->done.start_us;
+		row.runtime_us = j->done.runtime_us;
+		row.exitval = j->timed_out ? -1 :
+		    j->done.sig != 0 ? 0 : j->done.status;
+		row.sig = j->done.sig;
+		row.cmd = j->cmd != NULL ? j->cmd : "";
+		row.cmdlen = j->cmd != NULL ? j->cmdlen : 0;
+		if (joblog_write(collect_joblog, &row) == -1) {
+			log_warn("--joblog %s", joblog_path(collect_joblog));
+			collect_halting = 1;
+			collect_pending = -1;
+			collect_pending_status = MPRUN_EXIT_ERROR;
+		}
+	}
+	collect_halt(j, failed);
+}
+
+/* Checks the --halt condition after a task's final result. */
+static void
+collect_halt(struct job *j, int failed)
+{
+	uint64_t	 n, need, total;
+	const char	*verb;
+	int		 status;
+
+	if (co->halt_when == HALT_NEVER || collect_halting)
+		return;
+	switch (co->halt_why) {
+	case HALT_FAIL:
+		if (!failed)
+			return;
+		n = collect_nfailed;
+		verb = "failed";
+		break;
+	case HALT_SUCCESS:
+		if (failed)
+			return;
+		n = collect_nsucceeded;
+		verb = "succeeded";
+		break;
+	default:
+		n = collect_ndone;
+		verb = "finished";
+		break;
+	}
+	if (co->halt_pct != 0) {
+		if (dispatch_total(&total) != 0)
+			total = collect_ndone;
+		need = (total * co->halt_pct + 99) / 100;
+		if (need == 0)
+			need = 1;
+	} else
+		need = co->halt_count;
+	if (n < need)
+		return;
+
+	collect_halting = 1;
+	if (co->halt_why == HALT_SUCCESS)
+		status = 0;
+	else if (j->done.sig != 0)
+		status = 128 + j->done.sig;
+	else if (j->done.status < 0 || j->done.status > 255)
+		status = MPRUN_EXIT_ERROR;
+	else
+		status = j->done.status;
+	log_warnx("halting: task %llu %s: %.*s", (unsigned long long)j->seq,
+	    verb, j->cmd != NULL ? (int)j->cmdlen : 0,
+	    j->cmd != NULL ? j->cmd : "");
+	if (co->halt_when == HALT_SOON && collect_nrunning > 0)
+		log_warnx("starting no more tasks, waiting for %llu running",
+		    (unsigned long long)collect_nrunning);
+	if (collect_pending == 0) {
+		collect_pending = co->halt_when;
+		collect_pending_status = status;
+	}
+}
+
+/* Reads a task's held output back, spilled parts included. */
+static void
+collect_gather(struct job *j, struct buf *out, struct buf *err)
+{
+	struct seg	*s;
+	struct buf	*b;
+	size_t		 done;
+	ssize_t		 r;
+
+	for (s = j->segs; s != NULL; s = s->next) {
+		b = s->stream == STREAM_STDOUT ? out : err;
+		if (!s->spilled) {
+			buf_add(b, s->data, s->len);
+			continue;
+		}
+		for (done = 0; done < s->len; done += (size_t)r) {
+			r = pread(collect_spillfd, buf_reserve(b, s->len - done),
+			    s->len - done, s->off + (off_t)done);
+			if (r == -1 && errno == EINTR) {
+				r = 0;
+				continue;
+			}
+			if (r <= 0) {
+				log_warn("reading the spill file");
+				mprun_shutdown(MPRUN_EXIT_ERROR);
+				return;
+			}
+			buf_commit(b, (size_t)r);
+		}
+	}
+}
+
+/* --json: writes a finished task as one JSON object on a line. */
+static void
+collect_json(struct job *j)
+{
+	struct json_task	 t;
+	struct buf		 out, err;
+	char			*line;
+	size_t			 len;
+
+	buf_init(&out);
+	buf_init(&err);
+	collect_gather(j, &out, &err);
+	memset(&t, 0, sizeof t);
+	t.seq = j->seq;
+	t.args = j->args->whole;
+	t.nargs = j->args->nwhole;
+	t.cmd = j->cmd != NULL ? j->cmd : "";
+	t.cmdlen = j->cmd != NULL ? j->cmdlen : 0;
+	t.exit = j->timed_out || j->done.sig != 0 ? -1 : j->done.status;
+	t.sig = j->done.sig;
+	t.start_us = j->done.start_us;
+	t.runtime_us = j->done.runtime_us;
+	t.slot = j->slot;
+	t.out = out.len != 0 ? BUF_PTR(&out) : "";
+	t.outlen = out.len;
+	t.err = err.len != 0 ? BUF_PTR(&err) : "";
+	t.errlen = err.len;
+	line = json_task_encode(&t, &len);
+	line = xrealloc(line, len + 1);
+	line[len] = '\n';
+	output_write(STDOUT_FILENO, line, len + 1);
+	free(line);
+	buf_free(&out);
+	buf_free(&err);
+}
+
 /* A task is finished: count it and emit what its turn allows. */
 static void
 collect_finish(struct job *j)
 {
-	struct job	*w;
+	int		 failed, pending, status;
 
 	j->state = JOB_DONE;
-	if (!j->skip && (j->done.status != 0 || j->done.sig != 0))
-		collect_nfailed++;
+	if (!j->skip) {
+		failed = j->done.status != 0 || j->done.sig != 0 ||
+		    j->timed_out;
+		if (failed && j->attempts < co->retries &&
+		    !dispatch_stopping()) {
+			collect_retry(j);
+			return;
+		}
+		collect_record(j, failed);
+	}
+	collect_emit(j);
+
+	/* Stopping may free tasks, j too: only now is it safe. */
+	if ((pending = collect_pending) != 0 && pending != -2) {
+		status = collect_pending_status;
+		collect_pending = -2;	/* once */
+		if (pending == HALT_SOON)
+			mprun_drain(status);
+		else
+			mprun_shutdown(status);
+	}
+}
+
+/* Emits what a finished task's turn allows. */
+static void
+collect_emit(struct job *j)
+{
+	struct job	*w;
 
 	if (co->output != OUTPUT_GROUP) {
 		collect_flush(j);	/* a partial last line, if any */
@@ -497,9 +836,13 @@ collect_advance(void)
 	struct job	*j;
 
 	while ((j = reorder_peek(collect_table)) != NULL) {
-		collect_flush(j);
-		if (j->state != JOB_DONE)
+		if (j->state != JOB_DONE) {
+			/* It streams live from now on. */
+			if (collect_may_stream())
+				collect_flush(j);
 			return;
+		}
+		collect_flush(j);
 		reorder_pop(collect_table);
 		collect_release(j);
 	}
@@ -520,6 +863,7 @@ collect_release(struct job *j)
 	}
 	input_args_free(j->args);
 	free(j->tag);
+	free(j->cmd);
 	free(j);
 	dispatch_pump();
 }

@@ -11,6 +11,7 @@
  */
 
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -42,18 +43,38 @@ static int			 again;
 static double			 avg_us;
 static struct buf		 argvbuf;
 static struct buf		 cmdbuf;
+static struct seqset		*dresume;	/* --resume: seqs done */
+static int			 dneedcmd;	/* keep each command line */
+static uv_timer_t		 dtimer;	/* --delay, --memfree */
+static int			 dtimer_armed;
+static uint64_t			 dlast_start;	/* --delay: ms, loop time */
+static uv_loop_t		*dloop;
 
 static void	 dispatch_ready(void *);
 static void	 dispatch_fill(void);
 static int	 dispatch_wants(struct worker *);
 static void	 dispatch_send(struct worker *, unsigned);
 static void	 dispatch_tag(struct job *, unsigned);
+static int	 dispatch_gate(void);
+static void	 dispatch_timer_cb(uv_timer_t *);
+static uint64_t	 dispatch_memavailable(void);
+static void	 dispatch_dry_run(void);
 
 /* Opens the input and parses the command template. */
 void
 dispatch_init(uv_loop_t *loop, const struct options *o)
 {
+	int	 r;
+
 	dopts = o;
+	dloop = loop;
+	if (o->resume)
+		dresume = joblog_resume(o->joblog, o->resume == 2);
+	dneedcmd = o->joblog != NULL || o->json || o->verbose ||
+	    o->timeout_ms != 0 || o->timeout_pct != 0 ||
+	    o->halt_when != HALT_NEVER;
+	if ((r = uv_timer_init(loop, &dtimer)) != 0)
+		diex("uv_timer_init: %s", uv_strerror(r));
 	din = input_new(o, loop, dispatch_ready, NULL);
 	dtpl = template_new(o->cmd, o->ncmd, o->replace, o->quote_cmd);
 	if (o->tagstring != NULL) {
@@ -74,8 +95,12 @@ dispatch_free(void)
 		TAILQ_REMOVE(&runq, j, entry);
 		input_args_free(j->args);
 		free(j->tag);
+		free(j->cmd);
 		free(j);
 	}
+	if (dresume != NULL)
+		seqset_free(dresume);
+	uv_close((uv_handle_t *)&dtimer, NULL);
 	if (din != NULL && !input_busy(din)) {
 		input_free(din);
 		din = NULL;
@@ -154,6 +179,10 @@ dispatch_fill(void)
 		j->state = JOB_QUEUED;
 		j->args = a;
 		collect_add(j);
+		if (dresume != NULL && seqset_has(dresume, j->seq)) {
+			collect_skip(j);	/* done in an earlier run */
+			continue;
+		}
 		TAILQ_INSERT_TAIL(&runq, j, entry);
 		nqueued++;
 	}
@@ -169,6 +198,9 @@ dispatch_wants(struct worker *w)
 		return (0);
 	if (w->njobs == 0)
 		return (1);
+	/* --delay and --memfree gate each start: no queue in the workers. */
+	if (dopts->delay_ms != 0 || dopts->memfree != 0)
+		return (0);
 	/* Send before it runs dry, when its queue is short in time. */
 	return (avg_us > 0 && w->njobs * avg_us < DISPATCH_PREFETCH_US);
 }
@@ -216,7 +248,12 @@ dispatch_send(struct worker *w, unsigned n)
 		buf_reset(&argvbuf);
 		buf_reset(&cmdbuf);
 		mode = template_expand(dtpl, j->args, j->seq, w->slot,
-		    &argvbuf, &argc, dopts->verbose ? &cmdbuf : NULL);
+		    &argvbuf, &argc, dneedcmd ? &cmdbuf : NULL);
+		if (dneedcmd) {
+			free(j->cmd);
+			j->cmd = xstrndup(BUF_PTR(&cmdbuf), cmdbuf.len);
+			j->cmdlen = cmdbuf.len;
+		}
 		if (argvbuf.len > DISPATCH_FRAME_MAX) {
 			/* No exec could take it either (E2BIG). */
 			snprintf(msg, sizeof msg, "mprun: task %llu: command "
@@ -237,6 +274,7 @@ dispatch_send(struct worker *w, unsigned n)
 			while (r == -1 && errno == EINTR);
 		}
 		dispatch_tag(j, w->slot);
+		j->attempts++;
 		j->state = JOB_SENT;
 		j->worker = w;
 		j->slot = w->slot;
@@ -270,9 +308,12 @@ dispatch_requeue(struct job *j)
 	nqueued++;
 }
 
-/* Stops dispatching: drops the queue and stops the workers. */
+/*
+ * Stops dispatching: drops the queue; with kill, the workers stop their
+ * tasks too, otherwise what they hold runs to its end (--halt soon, HUP).
+ */
 void
-dispatch_stop(void)
+dispatch_stop(int kill)
 {
 	struct job	*j;
 
@@ -284,7 +325,109 @@ dispatch_stop(void)
 		nqueued--;
 		collect_skip(j);
 	}
-	pool_stop_all();
+	if (dtimer_armed) {
+		uv_timer_stop(&dtimer);
+		dtimer_armed = 0;
+	}
+	if (kill)
+		pool_stop_all();
+	else
+		pool_close_idle();
+}
+
+/* How many tasks are read and waiting for a worker. */
+uint64_t
+dispatch_queued(void)
+{
+	return (nqueued);
+}
+
+/* The number of tasks of the run, when the input tells in advance. */
+int
+dispatch_total(uint64_t *total)
+{
+	return (input_total(din, total));
+}
+
+/* The gate timer ran out: try to dispatch again. */
+static void
+dispatch_timer_cb(uv_timer_t *t)
+{
+	dtimer_armed = 0;
+	dispatch_pump();
+}
+
+/* MemAvailable from /proc/meminfo, in bytes (max when unknown). */
+static uint64_t
+dispatch_memavailable(void)
+{
+	FILE			*f;
+	char			 line[256];
+	unsigned long long	 kb;
+	uint64_t		 avail = UINT64_MAX;
+
+	if ((f = fopen("/proc/meminfo", "re")) == NULL)
+		return (avail);
+	while (fgets(line, sizeof line, f) != NULL) {
+		if (sscanf(line, "MemAvailable: %llu kB", &kb) == 1) {
+			avail = (uint64_t)kb * 1024;
+			break;
+		}
+	}
+	fclose(f);
+	return (avail);
+}
+
+/*
+ * Whether a task may start now under --delay and --memfree; if not, arms
+ * the timer that tries again.
+ */
+static int
+dispatch_gate(void)
+{
+	uint64_t	 now, wait = 0;
+	int		 r;
+
+	if (dopts->delay_ms == 0 && dopts->memfree == 0)
+		return (1);
+	if (dtimer_armed)
+		return (0);
+	uv_update_time(dloop);
+	now = uv_now(dloop);
+	if (dopts->delay_ms != 0 && dlast_start != 0 &&
+	    now - dlast_start < dopts->delay_ms)
+		wait = dopts->delay_ms - (now - dlast_start);
+	else if (dopts->memfree != 0 &&
+	    dispatch_memavailable() < dopts->memfree)
+		wait = 100;
+	if (wait == 0) {
+		dlast_start = now == 0 ? 1 : now;
+		return (1);
+	}
+	if ((r = uv_timer_start(&dtimer, dispatch_timer_cb, wait, 0)) != 0)
+		fatalx("uv_timer_start: %s", uv_strerror(r));
+	dtimer_armed = 1;
+	return (0);
+}
+
+/* --dry-run: prints each queued command line in order, runs nothing. */
+static void
+dispatch_dry_run(void)
+{
+	struct job	*j;
+	int		 argc;
+
+	while ((j = TAILQ_FIRST(&runq)) != NULL) {
+		TAILQ_REMOVE(&runq, j, entry);
+		nqueued--;
+		buf_reset(&argvbuf);
+		buf_reset(&cmdbuf);
+		template_expand(dtpl, j->args, j->seq, 1, &argvbuf, &argc,
+		    &cmdbuf);
+		buf_addc(&cmdbuf, '\n');
+		output_write(STDOUT_FILENO, BUF_PTR(&cmdbuf), cmdbuf.len);
+		collect_skip(j);
+	}
 }
 
 /* Reads, dispatches and ends the run as far as it can go now. */
@@ -301,19 +444,29 @@ dispatch_pump(void)
 	pumping = 1;
 	do {
 		again = 0;
-		if (stopping)
+		if (stopping || collect_halted()) {
+			pool_close_idle();
 			break;
+		}
 		dispatch_fill();
+		if (dopts->dry_run) {
+			dispatch_dry_run();
+			continue;
+		}
 		for (slot = 1; slot <= dopts->jobs && nqueued > 0; slot++) {
-			if ((w = pool_slot(slot)) == NULL &&
-			    (w = pool_spawn(slot)) == NULL)
-				break;
-			if (!dispatch_wants(w))
+			if ((w = pool_slot(slot)) != NULL &&
+			    !dispatch_wants(w))
 				continue;
+			if (!dispatch_gate())
+				break;
+			if (w == NULL && (w = pool_spawn(slot)) == NULL)
+				break;
 			quota = dopts->maxtasks == 0 ? 0 :
 			    dopts->maxtasks - w->sent;
 			n = dopts->chunksize != 0 ? dopts->chunksize :
 			    chunk_size(nqueued, dopts->jobs, avg_us, quota);
+			if (dopts->delay_ms != 0 || dopts->memfree != 0)
+				n = 1;
 			if (quota != 0 && n > quota)
 				n = quota;
 			dispatch_send(w, n);

@@ -2,7 +2,10 @@
  * json.c - the JSON texts of the HELLO frames, and the only module that
  * touches cJSON.  The parent encodes a struct hello (the run's settings a
  * worker needs) and the worker decodes it; the worker answers with a
- * struct hello_reply the same way.  Encoders return a malloc'd string the
+ * struct hello_reply the same way.  For --json, the parent encodes each
+ * finished task as one line (json_task_encode()); bytes that are not
+ * UTF-8 text go there as base64 under a "_base64" key, so every line is
+ * valid JSON whatever a task printed.  Encoders return a malloc'd string the
  * caller frees; decoders fill in the struct and return 0, or -1 with an
  * error that names the field.  cJSON trees are built and freed here and
  * never leave this file.  cJSON allocates through xmalloc, so it cannot
@@ -26,6 +29,10 @@ static int	 json_number(const cJSON *, const char *, long long,
 		     long long, long long *, const char **);
 static const char *json_error(const char *, const char *);
 static int	 json_integral(double, double, double);
+static int	 json_utf8(const char *, size_t);
+static char	*json_base64(const char *, size_t);
+static void	 json_add_bytes(cJSON *, const char *, const char *, size_t);
+static void	 json_add_seconds(cJSON *, const char *, int64_t);
 
 /* Makes cJSON allocate with xmalloc; idempotent. */
 static void
@@ -248,6 +255,180 @@ json_hello_free(struct hello *h)
 {
 	free(h->init);
 	h->init = NULL;
+}
+
+/*
+ * Says whether len bytes are valid UTF-8 (RFC 3629: no overlong forms, no
+ * surrogates, nothing above U+10FFFF) without a NUL, which a C string and
+ * so cJSON could not carry.
+ */
+static int
+json_utf8(const char *s, size_t len)
+{
+	const unsigned char	*p = (const unsigned char *)s;
+	size_t			 i = 0, n, k;
+	unsigned char		 lo, hi;
+
+	while (i < len) {
+		if (p[i] == 0x00)
+			return (0);
+		if (p[i] < 0x80) {
+			i++;
+			continue;
+		}
+		/* The second byte's range depends on the first (RFC 3629). */
+		lo = 0x80;
+		hi = 0xbf;
+		if (p[i] >= 0xc2 && p[i] <= 0xdf)
+			n = 1;
+		else if (p[i] >= 0xe0 && p[i] <= 0xef) {
+			n = 2;
+			if (p[i] == 0xe0)
+				lo = 0xa0;
+			else if (p[i] == 0xed)
+				hi = 0x9f;
+		} else if (p[i] >= 0xf0 && p[i] <= 0xf4) {
+			n = 3;
+			if (p[i] == 0xf0)
+				lo = 0x90;
+			else if (p[i] == 0xf4)
+				hi = 0x8f;
+		} else
+			return (0);
+		if (len - i <= n)
+			return (0);
+		if (p[i + 1] < lo || p[i + 1] > hi)
+			return (0);
+		for (k = 2; k <= n; k++) {
+			if (p[i + k] < 0x80 || p[i + k] > 0xbf)
+				return (0);
+		}
+		i += n + 1;
+	}
+	return (1);
+}
+
+/* Returns len bytes in standard base64 with padding (RFC 4648). */
+static char *
+json_base64(const char *s, size_t len)
+{
+	static const char	 alphabet[] =
+	    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+	const unsigned char	*p = (const unsigned char *)s;
+	char			*out, *q;
+	size_t			 i;
+	uint32_t		 v;
+
+	if (len / 3 >= SIZE_MAX / 4 - 1)
+		fatalx("json: output too large");
+	out = q = xmalloc((len + 2) / 3 * 4 + 1);
+	for (i = 0; i + 2 < len; i += 3) {
+		v = (uint32_t)p[i] << 16 | (uint32_t)p[i + 1] << 8 | p[i + 2];
+		*q++ = alphabet[v >> 18];
+		*q++ = alphabet[(v >> 12) & 0x3f];
+		*q++ = alphabet[(v >> 6) & 0x3f];
+		*q++ = alphabet[v & 0x3f];
+	}
+	if (i < len) {
+		v = (uint32_t)p[i] << 16;
+		if (i + 1 < len)
+			v |= (uint32_t)p[i + 1] << 8;
+		*q++ = alphabet[v >> 18];
+		*q++ = alphabet[(v >> 12) & 0x3f];
+		*q++ = i + 1 < len ? alphabet[(v >> 6) & 0x3f] : '=';
+		*q++ = '=';
+	}
+	*q = '\0';
+	return (out);
+}
+
+/*
+ * Adds len bytes as the string member name, or as name_base64 when they
+ * are not UTF-8 text.
+ */
+static void
+json_add_bytes(cJSON *obj, const char *name, const char *s, size_t len)
+{
+	char	*text, key[32];
+
+	/* A NULL pointer with no bytes (no output) is the empty string. */
+	if (len == 0)
+		s = "";
+	if (json_utf8(s, len)) {
+		text = xstrndup(s, len);
+		cJSON_AddStringToObject(obj, name, text);
+	} else {
+		snprintf(key, sizeof key, "%s_base64", name);
+		text = json_base64(s, len);
+		cJSON_AddStringToObject(obj, key, text);
+	}
+	free(text);
+}
+
+/*
+ * Adds microseconds as seconds with exactly three decimals, rounded half
+ * up to the millisecond; a double would print as many digits as it likes.
+ */
+static void
+json_add_seconds(cJSON *obj, const char *name, int64_t us)
+{
+	char		 text[48];
+	uint64_t	 mag, ms;
+	int		 neg = us < 0;
+
+	mag = neg ? (uint64_t)-(us + 1) + 1 : (uint64_t)us;
+	ms = mag / 1000 + (mag % 1000 >= 500);
+	snprintf(text, sizeof text, "%s%llu.%03llu", neg && ms != 0 ? "-" :
+	    "", (unsigned long long)(ms / 1000),
+	    (unsigned long long)(ms % 1000));
+	cJSON_AddRawToObject(obj, name, text);
+}
+
+/*
+ * Encodes one finished task as a --json line, without the newline; the
+ * caller frees the string, which is *lenp bytes long.
+ */
+char *
+json_task_encode(const struct json_task *t, size_t *lenp)
+{
+	cJSON	*root, *args;
+	char	 text[32], *s, *b64;
+	int	 i, valid = 1;
+
+	json_init();
+	root = cJSON_CreateObject();
+	/* Raw, so a seq beyond 2^53 does not go through a double. */
+	snprintf(text, sizeof text, "%llu", (unsigned long long)t->seq);
+	cJSON_AddRawToObject(root, "seq", text);
+
+	/* One invalid arg makes them all base64, so indexes still match. */
+	for (i = 0; i < t->nargs && valid; i++)
+		valid = json_utf8(t->args[i], strlen(t->args[i]));
+	args = cJSON_AddArrayToObject(root, valid ? "args" : "args_base64");
+	for (i = 0; i < t->nargs; i++) {
+		if (valid)
+			cJSON_AddItemToArray(args,
+			    cJSON_CreateString(t->args[i]));
+		else {
+			b64 = json_base64(t->args[i], strlen(t->args[i]));
+			cJSON_AddItemToArray(args, cJSON_CreateString(b64));
+			free(b64);
+		}
+	}
+
+	json_add_bytes(root, "command", t->cmd, t->cmdlen);
+	cJSON_AddNumberToObject(root, "exit", t->exit);
+	cJSON_AddNumberToObject(root, "signal", t->sig);
+	json_add_seconds(root, "start", t->start_us);
+	json_add_seconds(root, "runtime", t->runtime_us);
+	cJSON_AddNumberToObject(root, "slot", t->slot);
+	json_add_bytes(root, "stdout", t->out, t->outlen);
+	json_add_bytes(root, "stderr", t->err, t->errlen);
+
+	s = json_print(root);
+	if (lenp != NULL)
+		*lenp = strlen(s);
+	return (s);
 }
 
 /* Encodes a worker's HELLO reply; the caller frees the string. */

@@ -25,9 +25,11 @@ struct options		 opts;
 static uv_loop_t	 main_loop;
 static int		 main_stopping;
 static int		 main_status;	/* >= 0 exit code, < 0 -signal */
+static uint64_t		 main_start;	/* loop time at the start, ms */
 
 static void	 main_fds(void);
 static int	 main_done(void);
+static void	 main_stats(struct progress_stats *);
 static void	 main_drain_cb(int);
 static int	 main_exit_status(void);
 
@@ -59,11 +61,44 @@ main_fds(void)
 void
 mprun_shutdown(int status)
 {
+	if (main_stopping) {
+		/* An error while draining still stops the tasks. */
+		if (status == MPRUN_EXIT_ERROR || status < 0) {
+			main_status = status;
+			pool_stop_all();
+		}
+		return;
+	}
+	main_stopping = 1;
+	main_status = status;
+	dispatch_stop(1);
+}
+
+/*
+ * Winds the run down gently: nothing new starts, running tasks finish.
+ * status is the exit status, or MPRUN_STATUS_COUNT for the usual rule.
+ */
+void
+mprun_drain(int status)
+{
 	if (main_stopping)
 		return;
 	main_stopping = 1;
 	main_status = status;
-	dispatch_stop();
+	dispatch_stop(0);
+}
+
+/* Fills in the progress line's figures. */
+static void
+main_stats(struct progress_stats *ps)
+{
+	memset(ps, 0, sizeof *ps);
+	collect_stats(ps);
+	ps->queued = dispatch_queued();
+	if (dispatch_total(&ps->total) != 0)
+		ps->total = 0;
+	uv_update_time(&main_loop);
+	ps->elapsed = (double)(uv_now(&main_loop) - main_start) / 1000.0;
 }
 
 /* Output back-pressure changed, or the output drained. */
@@ -90,7 +125,8 @@ main_exit_status(void)
 {
 	uint64_t	 failed;
 
-	if (main_stopping && main_status >= 0)
+	if (main_stopping && main_status >= 0 &&
+	    main_status != MPRUN_STATUS_COUNT)
 		return (main_status);
 	failed = collect_failed();
 	if (failed == 0)
@@ -119,6 +155,10 @@ main(int argc, char **argv)
 	collect_init(&opts);
 	pool_init(&main_loop, &opts);
 	dispatch_init(&main_loop, &opts);
+	main_start = uv_now(&main_loop);
+	if (progress_start(&main_loop, opts.progress, opts.progress_force,
+	    main_stats) != 0)
+		diex("cannot start the progress line");
 
 	dispatch_pump();
 	while (!main_done()) {
@@ -128,6 +168,7 @@ main(int argc, char **argv)
 			    "pending");
 	}
 
+	progress_stop();
 	signal_close();
 	status = main_exit_status();
 	dispatch_free();

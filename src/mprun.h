@@ -38,6 +38,18 @@ enum output_mode {
 	OUTPUT_UNGROUP		/* --ungroup: bytes as they come */
 };
 
+/* --halt. */
+enum halt_when {
+	HALT_NEVER,
+	HALT_SOON,		/* start nothing new, let running tasks end */
+	HALT_NOW		/* stop the running tasks too */
+};
+enum halt_why {
+	HALT_FAIL,
+	HALT_SUCCESS,
+	HALT_DONE
+};
+
 /* One termseq step: send signal, then wait ms before the next step. */
 struct termstep {
 	int		sig;
@@ -69,6 +81,24 @@ struct options {
 
 	struct termstep	 termseq[TERMSEQ_MAX];
 	int		 ntermseq;
+
+	const char	*joblog;	/* --joblog FILE or NULL */
+	int		 joblog_append;	/* +FILE */
+	int		 resume;	/* 1 --resume, 2 --resume-failed */
+	unsigned	 retries;	/* attempts in all, >= 1 */
+	uint64_t	 timeout_ms;	/* 0: none */
+	unsigned	 timeout_pct;	/* N% of the median runtime */
+	enum halt_when	 halt_when;
+	enum halt_why	 halt_why;
+	uint64_t	 halt_count;
+	unsigned	 halt_pct;	/* X%, instead of halt_count */
+	int		 dry_run;
+	int		 json;
+	int		 progress;	/* enum progress_kind */
+	int		 progress_force;
+	uint64_t	 delay_ms;
+	uint64_t	 memfree;	/* bytes, 0: none */
+	int		 nice;
 
 	char		**cmd;		/* the command template words */
 	int		 ncmd;
@@ -418,6 +448,10 @@ struct job {
 	struct proto_done	 done;
 	char			*tag;		/* line prefix, or NULL */
 	size_t			 taglen;
+	char			*cmd;		/* command line, when needed */
+	size_t			 cmdlen;
+	unsigned		 attempts;	/* runs so far (--retries) */
+	int			 timed_out;
 	int			 bol[3];	/* at the start of a line */
 	struct seg		*segs;		/* held-back output */
 	struct seg		**segtail;
@@ -439,6 +473,7 @@ struct worker {
 	uv_process_t		 proc;
 	uv_pipe_t		 to;		/* frames to the worker */
 	uv_pipe_t		 from;		/* frames from the worker */
+	uv_timer_t		 timer;		/* --timeout of its task */
 	int			 open_handles;
 	int			 exited;
 	int64_t			 exit_status;
@@ -478,6 +513,9 @@ void		 pool_pause(int);
 void		 pool_stop_all(void);
 void		 pool_kill_all(void);
 void		 pool_close_idle(void);
+void		 pool_timer_start(struct worker *, uint64_t);
+void		 pool_timer_stop(struct worker *);
+void		 pool_signal_all(int);
 struct worker	*pool_slot(unsigned);
 unsigned	 pool_count(void);
 void		 pool_free(void);
@@ -487,7 +525,9 @@ void		 dispatch_init(uv_loop_t *, const struct options *);
 void		 dispatch_free(void);
 void		 dispatch_pump(void);
 void		 dispatch_requeue(struct job *);
-void		 dispatch_stop(void);
+void		 dispatch_stop(int);
+uint64_t	 dispatch_queued(void);
+int		 dispatch_total(uint64_t *);
 void		 dispatch_task_time(int64_t);
 int		 dispatch_stopping(void);
 int		 dispatch_busy(void);
@@ -503,6 +543,9 @@ void		 collect_skip(struct job *);
 void		 collect_fail(struct job *, int, const char *);
 int		 collect_idle(void);
 uint64_t	 collect_failed(void);
+int		 collect_halted(void);
+void		 collect_stats(struct progress_stats *);
+void		 collect_timeout(struct worker *);
 uint64_t	 collect_window(void);
 
 /* signal.c */
@@ -511,6 +554,9 @@ void		 signal_close(void);
 
 /* main.c */
 extern struct options	 opts;
+/* mprun_drain(MPRUN_STATUS_COUNT): exit by the failure count. */
+#define MPRUN_STATUS_COUNT	1000
 void		 mprun_shutdown(int);
+void		 mprun_drain(int);
 
 #endif /* MPRUN_H */

@@ -20,38 +20,68 @@
 
 /* Long-only options count up from CHAR_MAX + 1. */
 enum {
-	OPT_CHUNKSIZE = CHAR_MAX + 1,
+	OPT_BAR = CHAR_MAX + 1,
+	OPT_CHUNKSIZE,
 	OPT_COLSEP,
+	OPT_DELAY,
+	OPT_DRY_RUN,
+	OPT_ETA,
 	OPT_GROUP,
+	OPT_HALT,
 	OPT_INIT,
+	OPT_JOBLOG,
+	OPT_JSON,
 	OPT_LINE_BUFFER,
 	OPT_MAXTASKS,
+	OPT_MEMFREE,
+	OPT_NICE,
+	OPT_PROGRESS,
+	OPT_PROGRESS_FORCE,
+	OPT_RESUME,
+	OPT_RESUME_FAILED,
+	OPT_RETRIES,
 	OPT_TAG,
 	OPT_TAGSTRING,
 	OPT_TERMSEQ,
+	OPT_TIMEOUT,
 	OPT_UNORDERED
 };
 
 /* Sorted by long name. */
 static const struct option options_long[] = {
 	{ "arg-file",		required_argument,	NULL, 'a' },
+	{ "bar",		no_argument,		NULL, OPT_BAR },
 	{ "chunksize",		required_argument,	NULL, OPT_CHUNKSIZE },
 	{ "colsep",		required_argument,	NULL, OPT_COLSEP },
+	{ "delay",		required_argument,	NULL, OPT_DELAY },
 	{ "delimiter",		required_argument,	NULL, 'd' },
+	{ "dry-run",		no_argument,		NULL, OPT_DRY_RUN },
+	{ "eta",		no_argument,		NULL, OPT_ETA },
 	{ "group",		no_argument,		NULL, OPT_GROUP },
+	{ "halt",		required_argument,	NULL, OPT_HALT },
 	{ "help",		no_argument,		NULL, 'h' },
 	{ "init",		required_argument,	NULL, OPT_INIT },
+	{ "joblog",		required_argument,	NULL, OPT_JOBLOG },
 	{ "jobs",		required_argument,	NULL, 'j' },
+	{ "json",		no_argument,		NULL, OPT_JSON },
 	{ "keep-order",		no_argument,		NULL, 'k' },
 	{ "lb",			no_argument,		NULL, OPT_LINE_BUFFER },
 	{ "line-buffer",	no_argument,		NULL, OPT_LINE_BUFFER },
 	{ "max-args",		required_argument,	NULL, 'n' },
 	{ "maxtasksperchild",	required_argument,	NULL, OPT_MAXTASKS },
+	{ "memfree",		required_argument,	NULL, OPT_MEMFREE },
+	{ "nice",		required_argument,	NULL, OPT_NICE },
 	{ "null",		no_argument,		NULL, '0' },
+	{ "progress",		no_argument,		NULL, OPT_PROGRESS },
+	{ "progress-force",	no_argument,		NULL, OPT_PROGRESS_FORCE },
 	{ "quote",		no_argument,		NULL, 'q' },
+	{ "resume",		no_argument,		NULL, OPT_RESUME },
+	{ "resume-failed",	no_argument,		NULL, OPT_RESUME_FAILED },
+	{ "retries",		required_argument,	NULL, OPT_RETRIES },
 	{ "tag",		no_argument,		NULL, OPT_TAG },
 	{ "tagstring",		required_argument,	NULL, OPT_TAGSTRING },
 	{ "termseq",		required_argument,	NULL, OPT_TERMSEQ },
+	{ "timeout",		required_argument,	NULL, OPT_TIMEOUT },
 	{ "ungroup",		no_argument,		NULL, 'u' },
 	{ "unordered",		no_argument,		NULL, OPT_UNORDERED },
 	{ "verbose",		no_argument,		NULL, 'v' },
@@ -79,6 +109,8 @@ static unsigned	 options_fd_cap(unsigned);
 static char	 options_delim(const char *);
 static int	 options_separator(const char *, enum source_kind *, int *);
 static void	 options_sources(struct options *, int, char **);
+static void	 options_halt(struct options *, const char *);
+static void	 options_timeout(struct options *, const char *);
 
 /* Prints the usage to stdout and exits 0: what --help does. */
 void
@@ -235,6 +267,91 @@ options_separator(const char *s, enum source_kind *kind, int *linked)
 		return (1);
 	}
 	return (0);
+}
+
+/* Parses --halt: never, 0, 1, 2, or WHEN,WHY=X with X a count or P%. */
+static void
+options_halt(struct options *o, const char *s)
+{
+	const char	*p, *errstr;
+	char		*x;
+	size_t		 n;
+	long long	 v;
+
+	if (strcmp(s, "never") == 0 || strcmp(s, "0") == 0) {
+		o->halt_when = HALT_NEVER;
+		return;
+	}
+	o->halt_why = HALT_FAIL;
+	o->halt_count = 1;
+	o->halt_pct = 0;
+	if (strcmp(s, "1") == 0) {
+		o->halt_when = HALT_SOON;
+		return;
+	}
+	if (strcmp(s, "2") == 0) {
+		o->halt_when = HALT_NOW;
+		return;
+	}
+	if (strncmp(s, "now,", 4) == 0)
+		o->halt_when = HALT_NOW;
+	else if (strncmp(s, "soon,", 5) == 0)
+		o->halt_when = HALT_SOON;
+	else
+		goto bad;
+	p = strchr(s, ',') + 1;
+	if (strncmp(p, "fail=", 5) == 0)
+		o->halt_why = HALT_FAIL;
+	else if (strncmp(p, "success=", 8) == 0)
+		o->halt_why = HALT_SUCCESS;
+	else if (strncmp(p, "done=", 5) == 0)
+		o->halt_why = HALT_DONE;
+	else
+		goto bad;
+	p = strchr(p, '=') + 1;
+	n = strlen(p);
+	if (n > 1 && p[n - 1] == '%') {
+		x = xstrndup(p, n - 1);
+		v = strnum(x, 1, 100, &errstr);
+		free(x);
+		if (errstr != NULL)
+			goto bad;
+		o->halt_pct = (unsigned)v;
+		o->halt_count = 0;
+		return;
+	}
+	v = strnum(p, 1, LLONG_MAX, &errstr);
+	if (errstr != NULL)
+		goto bad;
+	o->halt_count = (uint64_t)v;
+	return;
+bad:
+	usage_error("--halt: '%s' is not never, now,WHY=X or soon,WHY=X "
+	    "(WHY: fail, success, done; X: a count or a percentage)", s);
+}
+
+/* Parses --timeout: a duration, or N% of the median task runtime. */
+static void
+options_timeout(struct options *o, const char *s)
+{
+	const char	*errstr;
+	char		*x;
+	size_t		 n = strlen(s);
+	long long	 v;
+
+	if (n > 1 && s[n - 1] == '%') {
+		x = xstrndup(s, n - 1);
+		v = strnum(x, 1, 1000000, &errstr);
+		free(x);
+		if (errstr != NULL)
+			usage_error("--timeout: '%s' %s", s, errstr);
+		o->timeout_pct = (unsigned)v;
+		return;
+	}
+	if (strnum_duration(s, &o->timeout_ms, &errstr) == -1)
+		usage_error("--timeout: '%s' %s", s, errstr);
+	if (o->timeout_ms == 0)
+		usage_error("--timeout: '%s' is too small", s);
 }
 
 /* Splits what follows the options into the command and the sources. */
@@ -396,6 +513,59 @@ options_parse(struct options *o, int argc, char **argv)
 		case OPT_UNORDERED:
 			o->ordered = 0;
 			break;
+		case OPT_BAR:
+			o->progress = PROGRESS_BAR;
+			break;
+		case OPT_DELAY:
+			if (strnum_duration(optarg, &o->delay_ms, &errstr) == -1)
+				usage_error("--delay: '%s' %s", optarg, errstr);
+			break;
+		case OPT_DRY_RUN:
+			o->dry_run = 1;
+			break;
+		case OPT_ETA:
+			o->progress = PROGRESS_ETA;
+			break;
+		case OPT_HALT:
+			options_halt(o, optarg);
+			break;
+		case OPT_JOBLOG:
+			o->joblog_append = optarg[0] == '+';
+			o->joblog = optarg + o->joblog_append;
+			if (*o->joblog == '\0')
+				usage_error("--joblog: no file name");
+			break;
+		case OPT_JSON:
+			o->json = 1;
+			break;
+		case OPT_MEMFREE:
+			if (strnum_size(optarg, &o->memfree, &errstr) == -1)
+				usage_error("--memfree: '%s' %s", optarg, errstr);
+			break;
+		case OPT_NICE:
+			o->nice = (int)strnum(optarg, -20, 19, &errstr);
+			if (errstr != NULL)
+				usage_error("--nice: '%s' %s", optarg, errstr);
+			break;
+		case OPT_PROGRESS:
+			o->progress = PROGRESS_PROGRESS;
+			break;
+		case OPT_PROGRESS_FORCE:
+			o->progress_force = 1;
+			break;
+		case OPT_RESUME:
+			o->resume = 1;
+			break;
+		case OPT_RESUME_FAILED:
+			o->resume = 2;
+			break;
+		case OPT_RETRIES:
+			o->retries = options_number("--retries", optarg, 1,
+			    1000000);
+			break;
+		case OPT_TIMEOUT:
+			options_timeout(o, optarg);
+			break;
 		case ':':
 			if (optopt != 0)
 				usage_error("option requires an argument -- "
@@ -431,6 +601,17 @@ options_parse(struct options *o, int argc, char **argv)
 		o->nsources = 1;
 	}
 
+	if (o->resume && o->joblog == NULL)
+		usage_error("%s needs --joblog", o->resume == 2 ?
+		    "--resume-failed" : "--resume");
+	if (o->json && (o->tag || o->tagstring != NULL))
+		usage_error("--json cannot be combined with %s", o->tag ?
+		    "--tag" : "--tagstring");
+	if (o->json && o->output != OUTPUT_GROUP)
+		usage_error("--json cannot be combined with %s",
+		    o->output == OUTPUT_LINE ? "--line-buffer" : "--ungroup");
+	if (o->retries == 0)
+		o->retries = 1;
 	if (o->maxargs != 0 && (o->nsources > 1 || o->colsep != NULL))
 		usage_error("%s: only with one input source and no --colsep",
 		    o->bind_args ? "-N" : "-n");

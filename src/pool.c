@@ -41,6 +41,7 @@ static void	 pool_read_cb(uv_stream_t *, ssize_t, const uv_buf_t *);
 static void	 pool_write_cb(uv_write_t *, int);
 static void	 pool_exit_cb(uv_process_t *, int64_t, int);
 static void	 pool_close_cb(uv_handle_t *);
+static void	 pool_timer_cb(uv_timer_t *);
 static void	 pool_check_gone(struct worker *);
 static void	 pool_close_input(struct worker *);
 static void	 pool_fail(struct worker *);
@@ -123,7 +124,9 @@ pool_spawn(unsigned slot)
 	if ((r = uv_pipe_init(ploop, &w->to, 0)) != 0 ||
 	    (r = uv_pipe_init(ploop, &w->from, 0)) != 0)
 		fatalx("uv_pipe_init: %s", uv_strerror(r));
-	w->to.data = w->from.data = w->proc.data = w;
+	if ((r = uv_timer_init(ploop, &w->timer)) != 0)
+		fatalx("uv_timer_init: %s", uv_strerror(r));
+	w->to.data = w->from.data = w->proc.data = w->timer.data = w;
 
 	/* Pipe directions are from the worker's point of view. */
 	stdio[0].flags = UV_CREATE_PIPE | UV_READABLE_PIPE;
@@ -144,10 +147,11 @@ pool_spawn(unsigned slot)
 	if ((r = uv_spawn(ploop, &w->proc, &po)) != 0) {
 		log_warnx("cannot start a worker: %s", uv_strerror(r));
 		/* The handles are initialised even so, and must close. */
-		w->open_handles = 3;
+		w->open_handles = 4;
 		w->state = WORKER_GONE;
 		TAILQ_INSERT_TAIL(&pall, w, entry);
 		pcount++;
+		uv_close((uv_handle_t *)&w->timer, pool_close_cb);
 		uv_close((uv_handle_t *)&w->to, pool_close_cb);
 		uv_close((uv_handle_t *)&w->from, pool_close_cb);
 		uv_close((uv_handle_t *)&w->proc, pool_close_cb);
@@ -155,7 +159,7 @@ pool_spawn(unsigned slot)
 		return (NULL);
 	}
 	w->pid = w->proc.pid;
-	w->open_handles = 3;
+	w->open_handles = 4;
 	TAILQ_INSERT_TAIL(&pall, w, entry);
 	pcount++;
 	pslots[slot - 1] = w;
@@ -172,6 +176,7 @@ pool_spawn(unsigned slot)
 	h.version = PROTO_VERSION;
 	h.slot = slot;
 	h.maxtasks = popts->maxtasks;
+	h.nice = popts->nice;
 	h.init = pool_init_cmd(slot);
 	memcpy(h.termseq, popts->termseq, sizeof h.termseq);
 	h.ntermseq = popts->ntermseq;
@@ -325,6 +330,7 @@ pool_check_gone(struct worker *w)
 	}
 	w->state = WORKER_GONE;
 	collect_worker_gone(w);
+	uv_close((uv_handle_t *)&w->timer, pool_close_cb);
 	if (!uv_is_closing((uv_handle_t *)&w->to))
 		uv_close((uv_handle_t *)&w->to, pool_close_cb);
 	uv_close((uv_handle_t *)&w->from, pool_close_cb);
@@ -415,6 +421,47 @@ pool_kill_all(void)
 		}
 		if (!w->exited && w->pid > 0)
 			kill(w->pid, SIGKILL);
+	}
+}
+
+/* The --timeout of a worker's task fired. */
+static void
+pool_timer_cb(uv_timer_t *t)
+{
+	collect_timeout(t->data);
+}
+
+/* Arms the --timeout of the task a worker just started. */
+void
+pool_timer_start(struct worker *w, uint64_t ms)
+{
+	int	 r;
+
+	if ((r = uv_timer_start(&w->timer, pool_timer_cb, ms, 0)) != 0)
+		fatalx("uv_timer_start: %s", uv_strerror(r));
+}
+
+/* Disarms it: the task has finished. */
+void
+pool_timer_stop(struct worker *w)
+{
+	uv_timer_stop(&w->timer);
+}
+
+/*
+ * Sends a signal to the running task of every worker, through the worker
+ * (which knows its process group, even when it is on another host).
+ */
+void
+pool_signal_all(int sig)
+{
+	struct worker	*w;
+
+	TAILQ_FOREACH(w, &pall, entry) {
+		if (w->state == WORKER_GONE || w->njobs == 0)
+			continue;
+		proto_put_signal(&w->wbuf, sig);
+		pool_flush(w);
 	}
 }
 

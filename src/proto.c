@@ -6,8 +6,10 @@
  * to a struct buf, which the caller writes out; proto_decode() looks at the
  * bytes read so far and either finds one complete frame, whose payload
  * points into those bytes, or says that more are needed.  Typed payloads
- * (TASKS, START, OUT, DONE) have their own put/get pairs.  This module does
- * no I/O and makes no libuv calls, so it can be unit-tested and fuzzed.
+ * (TASKS, START, OUT, DONE, SIGNAL) have their own put/get pairs; the
+ * header-only frames (RETIRE, STOP, KILL) are built with proto_put().
+ * This module does no I/O and makes no libuv calls, so it can be
+ * unit-tested and fuzzed.
  */
 
 #include <stdint.h>
@@ -19,6 +21,8 @@
 #define PROTO_TASKHDRLEN	20
 #define PROTO_DONELEN		24
 #define PROTO_STARTLEN		4
+#define PROTO_SIGNALLEN		4
+#define PROTO_SIGMAX		64	/* the highest Linux signal */
 
 static void	 proto_le32(char *, uint32_t);
 static void	 proto_le64(char *, uint64_t);
@@ -90,7 +94,7 @@ proto_decode(const char *data, size_t len, struct proto_frame *f,
 		return (0);
 	plen = proto_get32(data);
 	type = (unsigned char)data[4];
-	if (type < PROTO_HELLO || type > PROTO_STOP) {
+	if (type < PROTO_HELLO || type > PROTO_SIGNAL) {
 		*errstr = "unknown frame type";
 		return (-1);
 	}
@@ -337,5 +341,30 @@ proto_get_out(const struct proto_frame *f, int *stream, const char **data,
 	*stream = s;
 	*data = f->payload + 1;
 	*len = f->len - 1;
+	return (0);
+}
+
+/* Appends a SIGNAL frame: a signal for the running task's process group. */
+void
+proto_put_signal(struct buf *b, int sig)
+{
+	char	 p[PROTO_SIGNALLEN];
+
+	proto_le32(p, (uint32_t)sig);
+	proto_put(b, PROTO_SIGNAL, 0, p, sizeof p);
+}
+
+/* Decodes a SIGNAL frame's payload; only a real signal number is taken. */
+int
+proto_get_signal(const struct proto_frame *f, int *sig)
+{
+	uint32_t	 s;
+
+	if (f->len != PROTO_SIGNALLEN)
+		return (-1);
+	s = proto_get32(f->payload);
+	if (s < 1 || s > PROTO_SIGMAX)
+		return (-1);
+	*sig = (int)s;
 	return (0);
 }

@@ -1,13 +1,20 @@
 /*
  * signal.c - the parent's signal policy.
  *
- * SIGINT, SIGTERM and SIGHUP stop the run: nothing new starts, running
- * tasks get the termination sequence (through their workers), what
- * finished is emitted, and mprun then dies by the same signal so the
- * shell sees 128 + N.  A second such signal kills every task group and
- * mprun at once.  SIGPIPE is ignored: a write to a closed stdout is
- * handled where it happens (output.c).  The handles are unreferenced so
- * that they never keep the loop alive by themselves.
+ * SIGINT and SIGTERM stop the run: nothing new starts, running tasks get
+ * the termination sequence (through their workers), what finished is
+ * emitted, and mprun then dies by the same signal so the shell sees
+ * 128 + N.  SIGHUP winds the run down gently: nothing new starts, running
+ * tasks finish, and the exit status follows the usual rule.  A second
+ * stopping signal kills every task group and mprun at once.
+ *
+ * Tasks run in process groups of their own, so a Ctrl-Z at the terminal
+ * reaches only mprun: SIGTSTP is forwarded to every running task, then
+ * mprun stops itself; SIGCONT (fg, bg) is forwarded back.
+ *
+ * SIGPIPE is ignored: a write to a closed stdout is handled where it
+ * happens (output.c).  The handles are unreferenced so that they never
+ * keep the loop alive by themselves.
  */
 
 #include <signal.h>
@@ -15,7 +22,9 @@
 
 #include "mprun.h"
 
-static const int	 signal_list[] = { SIGINT, SIGTERM, SIGHUP };
+static const int	 signal_list[] = {
+	SIGINT, SIGTERM, SIGHUP, SIGTSTP, SIGCONT
+};
 #define SIGNAL_COUNT	 (sizeof signal_list / sizeof signal_list[0])
 
 static uv_signal_t	 signal_handles[SIGNAL_COUNT];
@@ -65,15 +74,33 @@ signal_close(void)
 	}
 }
 
-/* Stops the run on the first signal; kills everything on the second. */
+/* Acts on a signal, as the comment at the top says. */
 static void
 signal_cb(uv_signal_t *h, int sig)
 {
 	struct sigaction	 sa;
 
+	switch (sig) {
+	case SIGTSTP:
+		pool_signal_all(SIGTSTP);
+		raise(SIGSTOP);
+		return;
+	case SIGCONT:
+		pool_signal_all(SIGCONT);
+		return;
+	}
 	if (signal_got == 0) {
 		signal_got = sig;
 		log_debug("signal %d: stopping", sig);
+		if (sig == SIGHUP)
+			mprun_drain(MPRUN_STATUS_COUNT);
+		else
+			mprun_shutdown(-sig);
+		return;
+	}
+	if (signal_got == SIGHUP && sig != SIGHUP) {
+		/* INT or TERM after a HUP: stop as on the first. */
+		signal_got = sig;
 		mprun_shutdown(-sig);
 		return;
 	}

@@ -4,9 +4,11 @@
  * whatever the worker's size, and it returns exec errors (ENOENT, EACCES,
  * ...) as its own return value, so no error pipe is needed.  Each task
  * gets its own process group, default signal dispositions, an empty signal
- * mask, stdin on /dev/null, and its stdout and stderr on new pipes whose
- * read ends go back to the caller (or, for --init, both on mprun's own
- * stderr).  Every other fd of the worker is close-on-exec.  When no process
+ * mask, stdin on /dev/null, the worker's environ (which the worker points
+ * at an array holding MPRUN_SEQ and friends for the task about to start),
+ * and its stdout and stderr on new pipes whose read ends go back to the
+ * caller (or, for --init, both on mprun's own stderr).  Every other fd of
+ * the worker is close-on-exec.  When no process
  * can be started, the caller gets the exit status to report (127 for a
  * command not found, 126 otherwise) and the message for the task's stderr.
  */

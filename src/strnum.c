@@ -1,10 +1,10 @@
 /*
  * strnum.c - range-checked parsing of the numbers users type: integers
- * (like OpenBSD strtonum), durations ("1.5s", "500ms", "2m", "1h30m") and
- * GNU parallel's --termseq lists.  Each parser takes the whole string and
- * either fills in its result or sets *errstr to a short phrase that the
- * caller prints after the option and the value ("mprun: -j: 'x' is not a
- * number").  Nothing here allocates or does I/O.
+ * (like OpenBSD strtonum), durations ("1.5s", "500ms", "2m", "1h30m"),
+ * sizes ("10k", "1.5G") and GNU parallel's --termseq lists.  Each parser
+ * takes the whole string and either fills in its result or sets *errstr
+ * to a short phrase that the caller prints after the option and the value
+ * ("mprun: -j: 'x' is not a number").  Nothing here allocates or does I/O.
  */
 
 #include <errno.h>
@@ -21,6 +21,7 @@
 #define STRNUM_LARGE	"is too large"
 #define STRNUM_DURATION	"is not a duration"
 #define STRNUM_TERMSEQ	"is not a termination sequence"
+#define STRNUM_SIZE	"is not a size"
 
 /* A duration unit and how many milliseconds it is. */
 struct strnum_unit {
@@ -312,6 +313,79 @@ strnum_termseq(const char *s, struct termstep *steps, int *n,
 	}
 	memcpy(steps, tmp, count * sizeof tmp[0]);
 	*n = count;
+	*errstr = NULL;
+	return (0);
+}
+
+/*
+ * Parses a size in bytes: a number, optionally with a fraction, and an
+ * optional suffix k, m, g or t in either case, each a power of 1024
+ * ("1024", "10k", "1.5G").  A fraction of a byte is dropped.
+ */
+int
+strnum_size(const char *s, uint64_t *bytes, const char **errstr)
+{
+	const char	*p = s, *ip, *fp;
+	size_t		 ilen, flen, i;
+	uint64_t	 unit = 1, ipart = 0, frac = 0, v;
+
+	*errstr = STRNUM_SIZE;
+	ip = p;
+	while (strnum_isdigit(*p))
+		p++;
+	ilen = p - ip;
+	fp = p;
+	flen = 0;
+	if (*p == '.') {
+		fp = ++p;
+		while (strnum_isdigit(*p))
+			p++;
+		flen = p - fp;
+	}
+	if (ilen == 0 && flen == 0)
+		return (-1);
+	switch (*p) {
+	case 't':
+	case 'T':
+		unit <<= 10;
+		/* FALLTHROUGH */
+	case 'g':
+	case 'G':
+		unit <<= 10;
+		/* FALLTHROUGH */
+	case 'm':
+	case 'M':
+		unit <<= 10;
+		/* FALLTHROUGH */
+	case 'k':
+	case 'K':
+		unit <<= 10;
+		p++;
+		break;
+	}
+	if (*p != '\0')
+		return (-1);
+
+	for (i = 0; i < ilen; i++) {
+		if (ipart > UINT64_MAX / 10 ||
+		    ipart * 10 > UINT64_MAX - (uint64_t)(ip[i] - '0'))
+			return (-1);
+		ipart = ipart * 10 + (uint64_t)(ip[i] - '0');
+	}
+	if (ipart != 0 && ipart > UINT64_MAX / unit)
+		return (-1);
+	v = ipart * unit;
+
+	/*
+	 * The fraction times the unit, rounded down, computed exactly by
+	 * Horner's rule from the last digit: flooring at each step gives
+	 * the floor of the whole, and the value stays below the unit.
+	 */
+	for (i = flen; i > 0; i--)
+		frac = (frac + (uint64_t)(fp[i - 1] - '0') * unit) / 10;
+	if (v > UINT64_MAX - frac)
+		return (-1);
+	*bytes = v + frac;
 	*errstr = NULL;
 	return (0);
 }

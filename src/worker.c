@@ -3,22 +3,34 @@
  * the parent (or, later, over ssh).  Frames from the parent arrive on fd 0
  * and frames for it leave on fd 1; fd 2 is mprun's own stderr.  The first
  * frame is the parent's HELLO, answered at once with ours; --init, if
- * given, runs next.  TASKS frames append to a FIFO queue, and the tasks run
- * one at a time: for each, START when it runs, OUT frames as its stdout
- * and stderr arrive, and DONE once both pipes reached EOF and its exit
- * status is in.  A STOP frame, EOF on fd 0 or EPIPE on fd 1 stop the
- * running task with the termseq and end the worker; after maxtasks tasks
- * it sends RETIRE and ends.
+ * given, runs next (after the worker set its own niceness, which --init
+ * and the tasks inherit).  TASKS frames append to a FIFO queue, and the
+ * tasks run one at a time: for each, START when it runs, OUT frames as its
+ * stdout and stderr arrive, and DONE once both pipes reached EOF and its
+ * exit status is in.  A STOP frame, EOF on fd 0 or EPIPE on fd 1 stop the
+ * running task with the termseq and end the worker; a KILL frame stops
+ * one task (the termseq if it runs, dropped from the queue if it waits)
+ * and the worker goes on; a SIGNAL frame is passed on to the running
+ * process group (the parent's SIGTSTP and SIGCONT).  After maxtasks tasks
+ * the worker sends RETIRE and ends.  Each task's environment is the
+ * worker's plus MPRUN_SEQ, MPRUN_SLOT, PARALLEL_SEQ and PARALLEL_JOBSLOT,
+ * from one envp array built at HELLO whose two SEQ entries are rewritten
+ * for each task.
  *
- * One task at a time needs at most five fds, so this is a plain poll(2)
- * loop: the parent's two pipes, the task's two output pipes and a pidfd
- * that becomes readable when the task exits (or, on kernels without
- * pidfd_open, a SIGCHLD self-pipe).  Outgoing frames collect in one buffer
- * that is written as fd 1 accepts it; while more than WORKER_HIGHWATER
- * bytes wait there the task's pipes are not read, so the task blocks on
- * its own writes and memory stays bounded.
+ * One task at a time needs at most six fds, so this is a plain poll(2)
+ * loop: the parent's two pipes, the task's two output pipes, a pidfd that
+ * becomes readable when the task exits (none on kernels without
+ * pidfd_open) and a SIGCHLD self-pipe.  The self-pipe is always there
+ * because a task that stops does not make its pidfd readable: a task
+ * stopped by SIGTTIN or SIGTTOU (it used the terminal, which it can never
+ * have: its group is not the foreground one) would hang the run, so it
+ * is killed.  Outgoing frames collect in one buffer that is written as
+ * fd 1 accepts it; while more than WORKER_HIGHWATER bytes wait there the
+ * task's pipes are not read, so the task blocks on its own writes and
+ * memory stays bounded.
  */
 
+#include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
 #include <sys/wait.h>
@@ -28,6 +40,7 @@
 #include <limits.h>
 #include <poll.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
@@ -46,6 +59,7 @@ enum {
 	PFD_TASKOUT,
 	PFD_TASKERR,
 	PFD_CHILD,
+	PFD_SIGCHLD,
 	PFD_COUNT
 };
 
@@ -74,6 +88,8 @@ struct worker_job {
 	int		 err;
 	int		 exited;
 	int		 wstatus;
+	int		 stopped;	/* stopped, as waitpid last said */
+	int		 ttysig;	/* killed for this SIGTTIN/SIGTTOU */
 	int64_t		 start_us;	/* CLOCK_REALTIME */
 	int64_t		 start_mono;	/* CLOCK_MONOTONIC, microseconds */
 	int64_t		 runtime_us;
@@ -101,9 +117,21 @@ static struct {
 	int		 status;	/* the exit status then */
 	int		 orphan;	/* the parent is gone: send nothing */
 
-	int		 nopidfd;	/* pidfd_open failed: use SIGCHLD */
+	int		 nopidfd;	/* pidfd_open failed: SIGCHLD only */
 	int		 sigpipe[2];	/* SIGCHLD self-pipe */
+
+	char		**envp;		/* the tasks' environment, or NULL */
+	char		**oldenv;	/* environ before envp replaced it */
+	size_t		 nseqenv;	/* where envp's two SEQ entries go */
+	char		 slotenv[2][32];
+	char		 seqenv[2][48];
 } w;
+
+/* The variables the worker sets for each task, replacing inherited ones. */
+static const char *const worker_envnames[] = {
+	"MPRUN_SEQ=", "MPRUN_SLOT=", "PARALLEL_SEQ=", "PARALLEL_JOBSLOT="
+};
+#define WORKER_NENV	(sizeof worker_envnames / sizeof worker_envnames[0])
 
 /* The termseq when the parent gives none. */
 static const struct termstep worker_default_termseq[] = {
@@ -122,7 +150,10 @@ static void	 worker_next(void);
 static void	 worker_input(void);
 static void	 worker_frame(const struct proto_frame *);
 static void	 worker_hello(const struct proto_frame *);
+static void	 worker_env(void);
 static void	 worker_tasks(const struct proto_frame *);
+static void	 worker_kill(const struct proto_frame *);
+static void	 worker_sigframe(const struct proto_frame *);
 static void	 worker_write(void);
 static void	 worker_flush(void);
 static int	 worker_poll(void);
@@ -131,12 +162,15 @@ static void	 worker_run(struct worker_task *);
 static void	 worker_run_init(void);
 static void	 worker_watch(void);
 static void	 worker_reap(void);
+static void	 worker_stopped(int);
+static const char *worker_ttyname(int);
 static void	 worker_read(int *, int);
 static void	 worker_check(void);
 static void	 worker_finish(void);
 static void	 worker_stop(void);
 static void	 worker_step(void);
 static void	 worker_signal(int);
+static void	 worker_killpg(int);
 static void	 worker_close(int *);
 
 /* Returns a clock's time in microseconds. */
@@ -246,23 +280,25 @@ worker_setup(void)
 		if (sigaction(ign[i], &sa, NULL) == -1)
 			fatal("sigaction");
 	}
-	/* An ignored SIGCHLD would make the kernel reap our tasks. */
-	sa.sa_handler = SIG_DFL;
+	if (spawn_init() != 0) {
+		log_warn("worker: /dev/null");
+		return (-1);
+	}
+	if (pipe2(w.sigpipe, O_CLOEXEC | O_NONBLOCK) == -1) {
+		log_warn("worker: pipe");
+		return (-1);
+	}
+	/*
+	 * An ignored SIGCHLD would make the kernel reap our tasks.  Without
+	 * SA_NOCLDSTOP a task that stops wakes the loop too.
+	 */
+	sa.sa_handler = worker_sigchld;
+	sa.sa_flags = SA_RESTART;
 	if (sigaction(SIGCHLD, &sa, NULL) == -1)
 		fatal("sigaction");
 	sigemptyset(&empty);
 	if (sigprocmask(SIG_SETMASK, &empty, NULL) == -1)
 		fatal("sigprocmask");
-
-	if (spawn_init() != 0) {
-		log_warn("worker: /dev/null");
-		return (-1);
-	}
-	/* Made now so that falling back to SIGCHLD later cannot fail. */
-	if (pipe2(w.sigpipe, O_CLOEXEC | O_NONBLOCK) == -1) {
-		log_warn("worker: pipe");
-		return (-1);
-	}
 	log_set_fatal_hook(worker_fatal_hook);
 	return (0);
 }
@@ -276,6 +312,11 @@ worker_cleanup(void)
 	worker_close(&w.sigpipe[1]);
 	buf_free(&w.in);
 	buf_free(&w.out);
+	if (w.envp != NULL) {
+		environ = w.oldenv;
+		free(w.envp);
+		w.envp = NULL;
+	}
 	json_hello_free(&w.hello);
 	spawn_free();
 	log_set_fatal_hook(NULL);
@@ -289,7 +330,7 @@ worker_fatal_hook(void)
 		kill(-w.job.pid, SIGKILL);
 }
 
-/* Wakes the poll loop when a child exits; only without pidfd_open. */
+/* Wakes the poll loop when a child exits, stops or continues. */
 static void
 worker_sigchld(int sig)
 {
@@ -427,8 +468,10 @@ worker_poll(void)
 			pfd[PFD_TASKOUT].fd = j->out;
 			pfd[PFD_TASKERR].fd = j->err;
 		}
-		if (!j->exited)
-			pfd[PFD_CHILD].fd = w.nopidfd ? w.sigpipe[0] : j->pidfd;
+		if (!j->exited) {
+			pfd[PFD_CHILD].fd = j->pidfd;
+			pfd[PFD_SIGCHLD].fd = w.sigpipe[0];
+		}
 		if (j->stopping && !j->over) {
 			left = j->deadline - worker_clock(CLOCK_MONOTONIC) /
 			    1000;
@@ -452,13 +495,12 @@ worker_poll(void)
 		worker_read(&j->out, STREAM_STDOUT);
 	if (pfd[PFD_TASKERR].revents != 0)
 		worker_read(&j->err, STREAM_STDERR);
-	if (pfd[PFD_CHILD].revents != 0) {
-		if (w.nopidfd) {
-			while (read(w.sigpipe[0], drain, sizeof drain) > 0)
-				/* nothing */;
-		}
-		worker_reap();
+	if (pfd[PFD_SIGCHLD].revents != 0) {
+		while (read(w.sigpipe[0], drain, sizeof drain) > 0)
+			/* nothing */;
 	}
+	if (pfd[PFD_CHILD].revents != 0 || pfd[PFD_SIGCHLD].revents != 0)
+		worker_reap();
 	return (0);
 }
 
@@ -527,6 +569,12 @@ worker_frame(const struct proto_frame *f)
 		worker_drop_queue();
 		worker_stop();
 		break;
+	case PROTO_KILL:
+		worker_kill(f);
+		break;
+	case PROTO_SIGNAL:
+		worker_sigframe(f);
+		break;
 	case PROTO_HELLO:
 		worker_fail("second HELLO");
 		break;
@@ -563,8 +611,49 @@ worker_hello(const struct proto_frame *f)
 		w.reading = 0;
 		return;
 	}
+	worker_env();
+	/* Absolute, as --nice N promises; raising it needs privilege. */
+	if (w.hello.nice != 0 &&
+	    setpriority(PRIO_PROCESS, 0, w.hello.nice) == -1)
+		log_warnx("--nice %d: %s", w.hello.nice, strerror(errno));
 	if (w.hello.init != NULL)
 		worker_run_init();
+}
+
+/*
+ * Builds the tasks' environment once: ours without the variables we set,
+ * then MPRUN_SLOT and PARALLEL_JOBSLOT, then room for the two SEQ entries
+ * that worker_run() fills in (and worker_run_init() leaves out).  It
+ * becomes environ, which spawn_start() hands to every task.
+ */
+static void
+worker_env(void)
+{
+	char		**e;
+	size_t		  n = 0, k = 0, i;
+
+	for (e = environ; *e != NULL; e++)
+		n++;
+	w.envp = xreallocarray(NULL, n + 5, sizeof *w.envp);
+	for (e = environ; *e != NULL; e++) {
+		for (i = 0; i < WORKER_NENV; i++) {
+			if (strncmp(*e, worker_envnames[i],
+			    strlen(worker_envnames[i])) == 0)
+				break;
+		}
+		if (i == WORKER_NENV)
+			w.envp[k++] = *e;
+	}
+	snprintf(w.slotenv[0], sizeof w.slotenv[0], "MPRUN_SLOT=%u",
+	    w.hello.slot);
+	snprintf(w.slotenv[1], sizeof w.slotenv[1], "PARALLEL_JOBSLOT=%u",
+	    w.hello.slot);
+	w.envp[k++] = w.slotenv[0];
+	w.envp[k++] = w.slotenv[1];
+	w.nseqenv = k;
+	w.envp[k] = w.envp[k + 1] = w.envp[k + 2] = NULL;
+	w.oldenv = environ;
+	environ = w.envp;
 }
 
 /* Queues the tasks of a TASKS frame, copying them out of the read buffer. */
@@ -596,6 +685,58 @@ worker_tasks(const struct proto_frame *f)
 	}
 	if (r == -1)
 		worker_fail(errstr);
+}
+
+/*
+ * Stops task seq: the termseq if it runs (the queue goes on afterwards),
+ * an answer at once if it is queued, nothing if it is unknown (it may
+ * have finished while the KILL was on its way).
+ */
+static void
+worker_kill(const struct proto_frame *f)
+{
+	struct worker_task	**tp, *t;
+	struct proto_done	  d;
+
+	if (f->len != 0) {
+		worker_fail("KILL with a payload");
+		return;
+	}
+	if (w.job.active && !w.job.init && w.job.seq == f->seq) {
+		worker_stop();
+		return;
+	}
+	for (tp = &w.head; (t = *tp) != NULL; tp = &t->next) {
+		if (t->seq == f->seq)
+			break;
+	}
+	if (t == NULL)
+		return;
+	if ((*tp = t->next) == NULL)
+		w.tail = tp;
+	free(t);
+	proto_put_start(&w.out, f->seq, 0);
+	d.status = -1;
+	d.sig = SIGTERM;
+	d.start_us = worker_clock(CLOCK_REALTIME);
+	d.runtime_us = 0;
+	proto_put_done(&w.out, f->seq, &d);
+	/* The parent sent it as part of our quota. */
+	w.ndone++;
+}
+
+/* Passes the parent's signal on to the running process group, if any. */
+static void
+worker_sigframe(const struct proto_frame *f)
+{
+	int	 sig;
+
+	if (proto_get_signal(f, &sig) != 0) {
+		worker_fail("bad SIGNAL frame");
+		return;
+	}
+	if (w.job.active)
+		worker_killpg(sig);
 }
 
 /* Writes what fd 1 takes now; EPIPE means the parent is gone. */
@@ -663,6 +804,13 @@ worker_run(struct worker_task *t)
 	j->start_us = worker_clock(CLOCK_REALTIME);
 	j->start_mono = worker_clock(CLOCK_MONOTONIC);
 
+	snprintf(w.seqenv[0], sizeof w.seqenv[0], "MPRUN_SEQ=%llu",
+	    (unsigned long long)t->seq);
+	snprintf(w.seqenv[1], sizeof w.seqenv[1], "PARALLEL_SEQ=%llu",
+	    (unsigned long long)t->seq);
+	w.envp[w.nseqenv] = w.seqenv[0];
+	w.envp[w.nseqenv + 1] = w.seqenv[1];
+
 	buf_init(&msg);
 	status = spawn_start(&sp, t->mode, t->argv, SPAWN_CAPTURE, &msg);
 	if (status != 0) {
@@ -703,6 +851,8 @@ worker_run_init(void)
 	j->start_us = worker_clock(CLOCK_REALTIME);
 	j->start_mono = worker_clock(CLOCK_MONOTONIC);
 
+	/* --init is no task: it has a slot but no sequence number. */
+	w.envp[w.nseqenv] = NULL;
 	argv[0] = w.hello.init;
 	argv[1] = NULL;
 	buf_init(&msg);
@@ -721,39 +871,32 @@ worker_run_init(void)
 }
 
 /*
- * Arranges to learn when the process exits: a pidfd, or the SIGCHLD
- * self-pipe when the kernel has no pidfd_open (before 5.3) or a seccomp
- * filter refuses it.
+ * Arranges to learn when the process exits: a pidfd, besides the SIGCHLD
+ * self-pipe, unless the kernel has no pidfd_open (before 5.3) or a
+ * seccomp filter refuses it.  The SIGCHLD handler was there before the
+ * process, so no exit can be missed.
  */
 static void
 worker_watch(void)
 {
-	struct sigaction	 sa;
-	long			 fd;
+	long	 fd;
 
-	if (!w.nopidfd) {
-		fd = syscall(SYS_pidfd_open, w.job.pid, 0);
-		if (fd >= 0) {
-			/* A pidfd is always close-on-exec. */
-			w.job.pidfd = (int)fd;
-			return;
-		}
-		log_debug("worker: pidfd_open: %s; using SIGCHLD",
-		    strerror(errno));
-		w.nopidfd = 1;
-		memset(&sa, 0, sizeof sa);
-		sigemptyset(&sa.sa_mask);
-		sa.sa_handler = worker_sigchld;
-		sa.sa_flags = SA_RESTART | SA_NOCLDSTOP;
-		if (sigaction(SIGCHLD, &sa, NULL) == -1)
-			fatal("sigaction");
+	if (w.nopidfd)
+		return;
+	fd = syscall(SYS_pidfd_open, w.job.pid, 0);
+	if (fd >= 0) {
+		/* A pidfd is always close-on-exec. */
+		w.job.pidfd = (int)fd;
+		return;
 	}
-	/* The child may have exited before the handler was there. */
-	if (write(w.sigpipe[1], "", 1) == -1 && errno != EAGAIN)
-		fatal("write");
+	log_debug("worker: pidfd_open: %s; using SIGCHLD", strerror(errno));
+	w.nopidfd = 1;
 }
 
-/* Collects the exit status if the process has exited. */
+/*
+ * Collects the exit status if the process has exited, and notes whether
+ * it stopped or continued meanwhile.
+ */
 static void
 worker_reap(void)
 {
@@ -761,22 +904,61 @@ worker_reap(void)
 	pid_t			 r;
 	int			 st;
 
-	if (!j->active || j->exited)
-		return;
-	do
-		r = waitpid(j->pid, &st, WNOHANG);
-	while (r == -1 && errno == EINTR);
-	if (r == 0)
-		return;
+	for (;;) {
+		if (!j->active || j->exited)
+			return;
+		do
+			r = waitpid(j->pid, &st, WNOHANG | WUNTRACED |
+			    WCONTINUED);
+		while (r == -1 && errno == EINTR);
+		if (r == 0)
+			return;
+		if (r == -1 || (!WIFSTOPPED(st) && !WIFCONTINUED(st)))
+			break;
+		if (WIFSTOPPED(st))
+			worker_stopped(WSTOPSIG(st));
+		else
+			j->stopped = 0;
+	}
 	if (r == -1) {
 		/* Cannot happen unless someone reaped it for us. */
 		log_warn("worker: waitpid %ld", (long)j->pid);
 		st = MPRUN_EXIT_ERROR << 8;
 	}
 	j->exited = 1;
+	j->stopped = 0;
 	j->wstatus = st;
 	j->runtime_us = worker_clock(CLOCK_MONOTONIC) - j->start_mono;
 	worker_close(&j->pidfd);
+}
+
+/*
+ * Handles the process stopping by sig.  SIGTTIN and SIGTTOU mean it used
+ * the terminal, which no task may do (it would wait for a "fg" that never
+ * comes), so its group is killed; SIGCONT lets any member that is stopped
+ * too see the SIGKILL at once.  SIGTSTP and SIGSTOP are left to whoever
+ * sent them (the parent forwards the user's Ctrl-Z, then SIGCONT).
+ */
+static void
+worker_stopped(int sig)
+{
+	struct worker_job	*j = &w.job;
+
+	j->stopped = 1;
+	if ((sig != SIGTTIN && sig != SIGTTOU) || j->ttysig != 0)
+		return;
+	log_debug("worker: process %ld stopped by signal %d: killing it",
+	    (long)j->pid, sig);
+	j->ttysig = sig;
+	worker_killpg(SIGKILL);
+	worker_killpg(SIGCONT);
+}
+
+/* Names the terminal signal a process was killed for. */
+static const char *
+worker_ttyname(int sig)
+{
+	return (sig == SIGTTIN ? "SIGTTIN" : "SIGTTOU");
 }
 
 /* Reads what the task wrote on one stream and queues it as an OUT frame. */
@@ -836,7 +1018,8 @@ worker_finish(void)
 	struct worker_job	*j = &w.job;
 	struct proto_done	 d;
 	const char		*name;
-	int			 st = j->wstatus;
+	char			*text;
+	int			 st = j->wstatus, len;
 
 	worker_close(&j->pidfd);
 	worker_close(&j->out);
@@ -851,7 +1034,11 @@ worker_finish(void)
 			return;
 		}
 		w.init = INIT_FAILED;
-		if (WIFSIGNALED(st)) {
+		if (j->ttysig != 0) {
+			log_warnx("--init in slot %u was stopped by %s (it "
+			    "used the terminal): killed", w.hello.slot,
+			    worker_ttyname(j->ttysig));
+		} else if (WIFSIGNALED(st)) {
 			if ((name = sigabbrev_np(WTERMSIG(st))) != NULL)
 				log_warnx("--init in slot %u failed: killed "
 				    "by SIG%s", w.hello.slot, name);
@@ -873,8 +1060,19 @@ worker_finish(void)
 	}
 	d.start_us = j->start_us;
 	d.runtime_us = j->runtime_us;
-	if (!w.orphan)
+	if (!w.orphan) {
+		/* After all its output, so that it reads as its last words. */
+		if (j->ttysig != 0) {
+			len = xasprintf(&text, "mprun: task %llu was stopped "
+			    "by %s (it used the terminal): killed\n",
+			    (unsigned long long)j->seq,
+			    worker_ttyname(j->ttysig));
+			proto_put_out(&w.out, j->seq, STREAM_STDERR, text,
+			    (size_t)len);
+			free(text);
+		}
 		proto_put_done(&w.out, j->seq, &d);
+	}
 	w.ndone++;
 }
 
@@ -911,6 +1109,9 @@ worker_step(void)
 	}
 	if (++j->step < n) {
 		worker_signal(seq[j->step].sig);
+		/* A stopped process would not act on it until continued. */
+		if (j->stopped && !j->over)
+			worker_killpg(SIGCONT);
 		if (!j->over) {
 			j->deadline = worker_clock(CLOCK_MONOTONIC) / 1000 +
 			    seq[j->step].ms;
@@ -934,6 +1135,14 @@ worker_signal(int sig)
 	if (errno == ESRCH)
 		w.job.over = 1;
 	else
+		log_warn("worker: kill %ld", (long)-w.job.pid);
+}
+
+/* Sends sig to the running process group; an empty group is no error. */
+static void
+worker_killpg(int sig)
+{
+	if (kill(-w.job.pid, sig) == -1 && errno != ESRCH)
 		log_warn("worker: kill %ld", (long)-w.job.pid);
 }
 

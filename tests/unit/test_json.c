@@ -1,7 +1,8 @@
 /*
  * test_json.c - the HELLO texts: round trips of the parent's settings and
  * the worker's reply, the exact encoding, another protocol version, missing
- * and bad fields, and text that is not JSON at all.
+ * and bad fields, and text that is not JSON at all; and the --json task
+ * lines: exact text, escaping, UTF-8 validation and base64.
  */
 
 #include <limits.h>
@@ -17,6 +18,10 @@ static void	 test_hello_roundtrip(void);
 static void	 test_hello_exact(void);
 static void	 test_hello_errors(void);
 static void	 test_reply(void);
+static char	*task(const struct json_task *);
+static void	 test_task_exact(void);
+static void	 test_task_utf8(void);
+static void	 test_task_base64(void);
 
 /* Decodes a NUL-terminated text. */
 static int
@@ -290,6 +295,277 @@ test_reply(void)
 	tap_context(NULL);
 }
 
+/* Encodes a task and checks the returned length. */
+static char *
+task(const struct json_task *t)
+{
+	char	*s;
+	size_t	 len = 12345;
+
+	s = json_task_encode(t, &len);
+	ASSERT(s != NULL && len == strlen(s));
+	return (s);
+}
+
+/* Task lines: keys in order, exact numbers, escapes, empty output. */
+static void
+test_task_exact(void)
+{
+	static char	*args1[] = { "a b", "c" };
+	static char	*args2[] = { "caf\xc3\xa9", "\xe2\x82\xac",
+	    "\xf0\x9d\x84\x9e" };
+	struct json_task t;
+	char		*s;
+
+	tap_context("task basic");
+	memset(&t, 0, sizeof t);
+	t.seq = 1;
+	t.args = args1;
+	t.nargs = 2;
+	t.cmd = "echo 'a b' c";
+	t.cmdlen = strlen(t.cmd);
+	t.start_us = 1795308069801000LL;
+	t.runtime_us = 3000;
+	t.slot = 2;
+	t.out = "a b c\n";
+	t.outlen = 6;
+	s = task(&t);
+	ASSERT_STR_EQ(s, "{\"seq\":1,\"args\":[\"a b\",\"c\"],\"command\":"
+	    "\"echo 'a b' c\",\"exit\":0,\"signal\":0,\"start\":"
+	    "1795308069.801,\"runtime\":0.003,\"slot\":2,\"stdout\":"
+	    "\"a b c\\n\",\"stderr\":\"\"}");
+	free(s);
+
+	tap_context("task signalled, rounding, no args");
+	memset(&t, 0, sizeof t);
+	t.seq = 18446744073709551615ULL;
+	t.cmd = "kill -9 $$";
+	t.cmdlen = strlen(t.cmd);
+	t.exit = -1;
+	t.sig = 9;
+	t.start_us = 1000500;
+	t.runtime_us = 999499;
+	t.slot = 1;
+	t.err = "";
+	s = task(&t);
+	ASSERT_STR_EQ(s, "{\"seq\":18446744073709551615,\"args\":[],"
+	    "\"command\":\"kill -9 $$\",\"exit\":-1,\"signal\":9,\"start\":"
+	    "1.001,\"runtime\":0.999,\"slot\":1,\"stdout\":\"\",\"stderr\":"
+	    "\"\"}");
+	free(s);
+
+	tap_context("task zero and whole seconds");
+	t.seq = 3;
+	t.exit = 255;
+	t.sig = 0;
+	t.start_us = 0;
+	t.runtime_us = 2999500;
+	s = task(&t);
+	ASSERT_STR_EQ(s, "{\"seq\":3,\"args\":[],\"command\":\"kill -9 $$\","
+	    "\"exit\":255,\"signal\":0,\"start\":0.000,\"runtime\":3.000,"
+	    "\"slot\":1,\"stdout\":\"\",\"stderr\":\"\"}");
+	free(s);
+
+	tap_context("task escapes");
+	memset(&t, 0, sizeof t);
+	t.seq = 4;
+	t.args = args1;
+	t.nargs = 1;
+	t.cmd = "printf '\\t\"x\"\\n'";
+	t.cmdlen = strlen(t.cmd);
+	t.out = "\x01\t\"\\/\x7f\r\b\f\n\x1f";
+	t.outlen = strlen(t.out);
+	t.err = "line1\nline2\n";
+	t.errlen = strlen(t.err);
+	s = task(&t);
+	ASSERT_STR_EQ(s, "{\"seq\":4,\"args\":[\"a b\"],\"command\":"
+	    "\"printf '\\\\t\\\"x\\\"\\\\n'\",\"exit\":0,\"signal\":0,"
+	    "\"start\":0.000,\"runtime\":0.000,\"slot\":0,\"stdout\":"
+	    "\"\\u0001\\t\\\"\\\\/\x7f\\r\\b\\f\\n\\u001f\",\"stderr\":"
+	    "\"line1\\nline2\\n\"}");
+	free(s);
+
+	tap_context("task UTF-8 kept as text");
+	memset(&t, 0, sizeof t);
+	t.seq = 5;
+	t.args = args2;
+	t.nargs = 3;
+	t.cmd = "echo caf\xc3\xa9";
+	t.cmdlen = strlen(t.cmd);
+	t.out = "\xef\xbb\xbf\xf4\x8f\xbf\xbf\xe2\x80\xa8";
+	t.outlen = strlen(t.out);
+	s = task(&t);
+	ASSERT_STR_EQ(s, "{\"seq\":5,\"args\":[\"caf\xc3\xa9\",\"\xe2\x82\xac"
+	    "\",\"\xf0\x9d\x84\x9e\"],\"command\":\"echo caf\xc3\xa9\","
+	    "\"exit\":0,\"signal\":0,\"start\":0.000,\"runtime\":0.000,"
+	    "\"slot\":0,\"stdout\":\"\xef\xbb\xbf\xf4\x8f\xbf\xbf\xe2\x80\xa8"
+	    "\",\"stderr\":\"\"}");
+	free(s);
+
+	/* Only outlen bytes are read: the output is not NUL-terminated. */
+	tap_context("task reads outlen bytes");
+	memset(&t, 0, sizeof t);
+	t.cmd = "xyz";
+	t.cmdlen = 1;
+	t.out = "abcdef";
+	t.outlen = 3;
+	t.err = "ERR";
+	t.errlen = 2;
+	s = task(&t);
+	ASSERT_STR_EQ(s, "{\"seq\":0,\"args\":[],\"command\":\"x\","
+	    "\"exit\":0,\"signal\":0,\"start\":0.000,\"runtime\":0.000,"
+	    "\"slot\":0,\"stdout\":\"abc\",\"stderr\":\"ER\"}");
+	free(s);
+
+	/* A NULL length pointer is allowed. */
+	s = json_task_encode(&t, NULL);
+	ASSERT(s != NULL);
+	free(s);
+	tap_context(NULL);
+}
+
+/* Which byte strings count as UTF-8 text (RFC 3629). */
+static void
+test_task_utf8(void)
+{
+	static const struct {
+		const char	*bytes;
+		size_t		 len;
+		int		 valid;
+	} rows[] = {
+		{ "", 0, 1 },
+		{ "plain ascii \x7f", 13, 1 },
+		{ "\xc2\x80", 2, 1 },			/* U+0080 */
+		{ "\xdf\xbf", 2, 1 },			/* U+07FF */
+		{ "\xe0\xa0\x80", 3, 1 },		/* U+0800 */
+		{ "\xed\x9f\xbf", 3, 1 },		/* U+D7FF */
+		{ "\xee\x80\x80", 3, 1 },		/* U+E000 */
+		{ "\xef\xbf\xbf", 3, 1 },		/* U+FFFF */
+		{ "\xf0\x90\x80\x80", 4, 1 },		/* U+10000 */
+		{ "\xf4\x8f\xbf\xbf", 4, 1 },		/* U+10FFFF */
+		{ "a\0b", 3, 0 },			/* NUL */
+		{ "\0", 1, 0 },
+		{ "\x80", 1, 0 },			/* lone continuation */
+		{ "\xbf", 1, 0 },
+		{ "\xc0\x80", 2, 0 },			/* overlong NUL */
+		{ "\xc1\xbf", 2, 0 },			/* overlong */
+		{ "\xe0\x80\x80", 3, 0 },		/* overlong */
+		{ "\xe0\x9f\xbf", 3, 0 },		/* overlong */
+		{ "\xf0\x80\x80\x80", 4, 0 },		/* overlong */
+		{ "\xf0\x8f\xbf\xbf", 4, 0 },		/* overlong */
+		{ "\xed\xa0\x80", 3, 0 },		/* U+D800 */
+		{ "\xed\xbf\xbf", 3, 0 },		/* U+DFFF */
+		{ "\xf4\x90\x80\x80", 4, 0 },		/* U+110000 */
+		{ "\xf5\x80\x80\x80", 4, 0 },
+		{ "\xf8\x88\x80\x80\x80", 5, 0 },
+		{ "\xfe", 1, 0 },
+		{ "\xff", 1, 0 },
+		{ "\xc3", 1, 0 },			/* truncated */
+		{ "\xe2\x82", 2, 0 },
+		{ "\xf0\x9d\x84", 3, 0 },
+		{ "x\xe2\x82", 3, 0 },
+		{ "\xc3\x28", 2, 0 },			/* bad continuation */
+		{ "\xe2\x28\xa1", 3, 0 },
+		{ "\xe2\x82\x28", 3, 0 },
+		{ "\xf0\x90\x28\xbc", 4, 0 },
+		{ "\xf0\x90\x80\xc0", 4, 0 },
+		{ "\xc3\xa9\xc3", 3, 0 },
+	};
+	struct json_task t;
+	char		*s;
+	size_t		 i;
+
+	for (i = 0; i < sizeof rows / sizeof rows[0]; i++) {
+		tap_context("utf8 row %zu", i);
+		memset(&t, 0, sizeof t);
+		t.cmd = "c";
+		t.cmdlen = 1;
+		t.out = rows[i].bytes;
+		t.outlen = rows[i].len;
+		t.err = rows[i].bytes;
+		t.errlen = rows[i].len;
+		s = task(&t);
+		ASSERT_INT_EQ(strstr(s, "\"stdout_base64\":") == NULL,
+		    rows[i].valid);
+		ASSERT_INT_EQ(strstr(s, "\"stderr_base64\":") == NULL,
+		    rows[i].valid);
+		ASSERT_INT_EQ(strstr(s, "\"stdout\":") != NULL,
+		    rows[i].valid);
+		free(s);
+	}
+	tap_context(NULL);
+}
+
+/* Base64 under the _base64 keys, with RFC 4648's test vectors. */
+static void
+test_task_base64(void)
+{
+	static char	*args[] = { "\xff", "f", "fo", "foo", "foob", "fooba",
+	    "foobar", "" };
+	static char	*ok[] = { "fine" };
+	struct json_task t;
+	char		*s, *big;
+	size_t		 i;
+
+	tap_context("task base64 args");
+	memset(&t, 0, sizeof t);
+	t.seq = 6;
+	t.args = args;
+	t.nargs = 8;
+	t.cmd = "\xfe" "cmd";
+	t.cmdlen = 4;
+	t.out = "a\0b";
+	t.outlen = 3;
+	t.err = "\xc0\x80\xff\xfe\xfd";
+	t.errlen = 5;
+	s = task(&t);
+	ASSERT_STR_EQ(s, "{\"seq\":6,\"args_base64\":[\"/w==\",\"Zg==\","
+	    "\"Zm8=\",\"Zm9v\",\"Zm9vYg==\",\"Zm9vYmE=\",\"Zm9vYmFy\",\"\"],"
+	    "\"command_base64\":\"/mNtZA==\",\"exit\":0,\"signal\":0,"
+	    "\"start\":0.000,\"runtime\":0.000,\"slot\":0,\"stdout_base64\":"
+	    "\"YQBi\",\"stderr_base64\":\"wID//v0=\"}");
+	free(s);
+
+	tap_context("task one bad arg makes all base64");
+	t.args = args;
+	t.nargs = 2;
+	t.cmd = "ok";
+	t.cmdlen = 2;
+	t.out = "\n";
+	t.outlen = 1;
+	t.err = "\xff";
+	t.errlen = 1;
+	s = task(&t);
+	ASSERT_STR_EQ(s, "{\"seq\":6,\"args_base64\":[\"/w==\",\"Zg==\"],"
+	    "\"command\":\"ok\",\"exit\":0,\"signal\":0,\"start\":0.000,"
+	    "\"runtime\":0.000,\"slot\":0,\"stdout\":\"\\n\",\"stderr_base64\":"
+	    "\"/w==\"}");
+	free(s);
+	t.args = ok;
+	t.nargs = 1;
+	s = task(&t);
+	ASSERT(strstr(s, "\"args\":[\"fine\"],") != NULL);
+	free(s);
+
+	/* Large output, both ways. */
+	tap_context("task large output");
+	big = xmalloc(300000);
+	for (i = 0; i < 300000; i++)
+		big[i] = 'a' + i % 26;
+	t.out = big;
+	t.outlen = 300000;
+	s = task(&t);
+	ASSERT(strlen(s) > 300000 && strstr(s, "\"stdout\":\"abc") != NULL);
+	free(s);
+	big[299999] = '\x80';
+	s = task(&t);
+	ASSERT(strstr(s, "\"stdout_base64\":\"YWJj") != NULL &&
+	    strlen(s) > 400000);
+	free(s);
+	free(big);
+	tap_context(NULL);
+}
+
 int
 main(void)
 {
@@ -297,5 +573,8 @@ main(void)
 	test_hello_exact();
 	test_hello_errors();
 	test_reply();
+	test_task_exact();
+	test_task_utf8();
+	test_task_base64();
 	return (tap_done());
 }

@@ -4,6 +4,7 @@
  * lists, and many frames back to back.
  */
 
+#include <limits.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -103,6 +104,16 @@ test_layout(void)
 	proto_put_start(&b, 1, 0x01020304);
 	ASSERT_MEM_EQ(BUF_PTR(&b) + PROTO_HDRLEN, b.len - PROTO_HDRLEN,
 	    "\x04\x03\x02\x01", 4);
+
+	buf_reset(&b);
+	proto_put_signal(&b, 18);
+	ASSERT_MEM_EQ(BUF_PTR(&b), b.len, "\x04\0\0\0\x09\0\0\0"
+	    "\0\0\0\0\0\0\0\0" "\x12\0\0\0", PROTO_HDRLEN + 4);
+
+	buf_reset(&b);
+	proto_put(&b, PROTO_KILL, 0x0102, NULL, 0);
+	ASSERT_MEM_EQ(BUF_PTR(&b), b.len, "\0\0\0\0\x08\0\0\0"
+	    "\x02\x01\0\0\0\0\0\0", PROTO_HDRLEN);
 	buf_free(&b);
 	tap_context(NULL);
 }
@@ -116,8 +127,10 @@ test_roundtrips(void)
 	struct proto_done	 d, d2;
 	const char		*json = "{\"version\":1}";
 	const char		*data;
+	static const int	 badsigs[] = { 0, 65, 255, 256, -1, INT_MAX,
+				     INT_MIN };
 	size_t			 len;
-	int			 stream;
+	int			 stream, sig, i;
 	pid_t			 pid;
 
 	buf_init(&b);
@@ -206,6 +219,34 @@ test_roundtrips(void)
 	ASSERT_INT_EQ(f.type, PROTO_STOP);
 	ASSERT_INT_EQ(f.seq, 9);
 
+	tap_context("KILL");
+	buf_reset(&b);
+	proto_put(&b, PROTO_KILL, 12345678901ULL, NULL, 0);
+	ASSERT_INT_EQ(b.len, PROTO_HDRLEN);
+	ASSERT(decode_one(&b, &f));
+	ASSERT_INT_EQ(f.type, PROTO_KILL);
+	ASSERT(f.seq == 12345678901ULL);
+	ASSERT_INT_EQ(f.len, 0);
+
+	tap_context("SIGNAL");
+	buf_reset(&b);
+	proto_put_signal(&b, 20);
+	ASSERT(decode_one(&b, &f));
+	ASSERT_INT_EQ(f.type, PROTO_SIGNAL);
+	ASSERT_INT_EQ(f.seq, 0);
+	sig = 0;
+	ASSERT_INT_EQ(proto_get_signal(&f, &sig), 0);
+	ASSERT_INT_EQ(sig, 20);
+	for (i = 1; i <= 64; i++) {
+		buf_reset(&b);
+		proto_put_signal(&b, i);
+		sig = 0;
+		if (!decode_one(&b, &f) || f.type != PROTO_SIGNAL ||
+		    proto_get_signal(&f, &sig) != 0 || sig != i)
+			break;
+	}
+	ASSERT_INT_EQ(i, 65);
+
 	tap_context("wrong payload lengths");
 	buf_reset(&b);
 	proto_put(&b, PROTO_DONE, 1, "12345678901234567890123", 23);
@@ -235,6 +276,28 @@ test_roundtrips(void)
 	proto_put(&b, PROTO_OUT, 1, "\000x", 2);
 	ASSERT(decode_one(&b, &f));
 	ASSERT_INT_EQ(proto_get_out(&f, &stream, &data, &len), -1);
+	buf_reset(&b);
+	proto_put(&b, PROTO_SIGNAL, 0, "\017\0\0", 3);
+	ASSERT(decode_one(&b, &f));
+	ASSERT_INT_EQ(proto_get_signal(&f, &sig), -1);
+	buf_reset(&b);
+	proto_put(&b, PROTO_SIGNAL, 0, "\017\0\0\0\0", 5);
+	ASSERT(decode_one(&b, &f));
+	ASSERT_INT_EQ(proto_get_signal(&f, &sig), -1);
+	buf_reset(&b);
+	proto_put(&b, PROTO_SIGNAL, 0, NULL, 0);
+	ASSERT(decode_one(&b, &f));
+	ASSERT_INT_EQ(proto_get_signal(&f, &sig), -1);
+
+	tap_context("signal numbers out of range");
+	for (i = 0; i < (int)(sizeof badsigs / sizeof badsigs[0]); i++) {
+		buf_reset(&b);
+		proto_put_signal(&b, badsigs[i]);
+		ASSERT(decode_one(&b, &f));
+		sig = 12345;
+		ASSERT_INT_EQ(proto_get_signal(&f, &sig), -1);
+		ASSERT_INT_EQ(sig, 12345);
+	}
 
 	buf_free(&b);
 	tap_context(NULL);
@@ -248,7 +311,7 @@ test_bytewise(void)
 	struct proto_frame	 f;
 	struct proto_done	 d = { 1, 0, 2, 3 };
 	const char		*errstr;
-	size_t			 off, i, mark, ends[8];
+	size_t			 off, i, mark, ends[10];
 	int			 nframes = 0, bad = 0, k;
 	ssize_t			 n;
 
@@ -267,6 +330,10 @@ test_bytewise(void)
 	proto_put_done(&b, 1, &d);
 	ends[nframes++] = b.len;
 	proto_put(&b, PROTO_RETIRE, 0, NULL, 0);
+	ends[nframes++] = b.len;
+	proto_put(&b, PROTO_KILL, 3, NULL, 0);
+	ends[nframes++] = b.len;
+	proto_put_signal(&b, 19);
 	ends[nframes++] = b.len;
 
 	/* Feed the stream one byte more at a time, like a slow pipe. */
@@ -314,7 +381,7 @@ test_malformed(void)
 		uint32_t	 len;
 	} rows[] = {
 		{ "type 0", 0, 0, 0 },
-		{ "type 8", 8, 0, 0 },
+		{ "type 10", 10, 0, 0 },
 		{ "type 255", 255, 0, 0 },
 		{ "pad byte", PROTO_OUT, 1, 2 },
 		{ "pad 0x80", PROTO_STOP, 0x80, 0 },

@@ -1,6 +1,7 @@
 /*
  * test_strnum.c - strnum.c: integers with ranges and exact error strings,
- * durations with units and rounding, and --termseq lists.
+ * durations with units and rounding, sizes with suffixes, and --termseq
+ * lists.
  */
 
 #include <limits.h>
@@ -95,6 +96,59 @@ static const struct {
 
 static const struct {
 	const char	*s;
+	int		 ok;
+	uint64_t	 bytes;
+} sizes[] = {
+	{ "0", 1, 0 },
+	{ "1024", 1, 1024 },
+	{ "10k", 1, 10240 },
+	{ "10K", 1, 10240 },
+	{ "1m", 1, 1048576 },
+	{ "1M", 1, 1048576 },
+	{ "2G", 1, 2147483648ULL },
+	{ "2g", 1, 2147483648ULL },
+	{ "1T", 1, 1099511627776ULL },
+	{ "1t", 1, 1099511627776ULL },
+	{ "1.5G", 1, 1610612736ULL },
+	{ "1.5", 1, 1 },		/* a fraction of a byte is dropped */
+	{ "0.999", 1, 0 },
+	{ ".5k", 1, 512 },
+	{ "2.k", 1, 2048 },
+	{ "0.0009765625k", 1, 1 },
+	{ "0.0009765624k", 1, 0 },
+	{ "0.1k", 1, 102 },		/* 102.4 rounded down */
+	{ "1.99999999999999999999999k", 1, 2047 },
+	{ "007", 1, 7 },
+	{ "18446744073709551615", 1, UINT64_MAX },
+	{ "18446744073709551616", 0, 0 },
+	{ "16777215T", 1, 16777215ULL << 40 },
+	{ "16777215.9999999999T", 1, UINT64_MAX - 109 },
+	{ "16777216T", 0, 0 },
+	{ "17179869184G", 0, 0 },
+	{ "99999999999999999999999", 0, 0 },
+	{ "", 0, 0 },
+	{ "k", 0, 0 },
+	{ ".", 0, 0 },
+	{ ".k", 0, 0 },
+	{ "-1", 0, 0 },
+	{ "-1k", 0, 0 },
+	{ "+1", 0, 0 },
+	{ " 1", 0, 0 },
+	{ "1 ", 0, 0 },
+	{ "1 k", 0, 0 },
+	{ "1kk", 0, 0 },
+	{ "1kB", 0, 0 },
+	{ "1B", 0, 0 },
+	{ "1P", 0, 0 },
+	{ "1x", 0, 0 },
+	{ "1.2.3", 0, 0 },
+	{ "1e3", 0, 0 },
+	{ "0x10", 0, 0 },
+	{ "abc", 0, 0 },
+};
+
+static const struct {
+	const char	*s;
 	int		 n;		/* -1: error */
 	struct termstep	 steps[4];
 } termseqs[] = {
@@ -169,6 +223,33 @@ test_duration(void)
 			ASSERT_INT_EQ(r, -1);
 			ASSERT_STR_EQ(err, "is not a duration");
 			ASSERT(ms == 12345);
+		}
+	}
+	tap_context(NULL);
+}
+
+/* Checks strnum_size() against the table. */
+static void
+test_size(void)
+{
+	const char	*err;
+	uint64_t	 bytes;
+	size_t		 i;
+	int		 r;
+
+	for (i = 0; i < sizeof sizes / sizeof sizes[0]; i++) {
+		tap_context("size \"%s\"", sizes[i].s);
+		bytes = 12345;
+		err = "unset";
+		r = strnum_size(sizes[i].s, &bytes, &err);
+		if (sizes[i].ok) {
+			ASSERT_INT_EQ(r, 0);
+			ASSERT_STR_EQ(err, NULL);
+			ASSERT(bytes == sizes[i].bytes);
+		} else {
+			ASSERT_INT_EQ(r, -1);
+			ASSERT_STR_EQ(err, "is not a size");
+			ASSERT(bytes == 12345);
 		}
 	}
 	tap_context(NULL);
@@ -271,6 +352,7 @@ main(void)
 {
 	test_strnum();
 	test_duration();
+	test_size();
 	test_termseq();
 	return (tap_done());
 }
