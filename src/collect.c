@@ -506,10 +506,13 @@ collect_hold(struct job *j, int stream, const char *p, size_t n)
 static int
 collect_spill(const char *p, size_t n, off_t *offp)
 {
+	static int	 failed;
 	const char	*tmpdir;
 	char		*path;
 	ssize_t		 r;
 
+	if (failed)
+		return (-1);	/* said once; the run is stopping */
 	if (collect_spillfd == -1) {
 		if ((tmpdir = getenv("TMPDIR")) == NULL || *tmpdir == '\0')
 			tmpdir = "/tmp";
@@ -517,6 +520,7 @@ collect_spill(const char *p, size_t n, off_t *offp)
 		if ((collect_spillfd = mkostemp(path, O_CLOEXEC)) == -1) {
 			log_warn("%s", path);
 			free(path);
+			failed = 1;
 			mprun_shutdown(MPRUN_EXIT_ERROR);
 			return (-1);
 		}
@@ -533,6 +537,7 @@ collect_spill(const char *p, size_t n, off_t *offp)
 			log_warn("writing the spill file in %s",
 			    getenv("TMPDIR") != NULL ? getenv("TMPDIR") :
 			    "/tmp");
+			failed = 1;
 			mprun_shutdown(MPRUN_EXIT_ERROR);
 			return (-1);
 		}
