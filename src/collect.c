@@ -179,7 +179,8 @@ collect_timeout(struct worker *w)
 	if (j == NULL || j->state != JOB_RUNNING || j->timed_out)
 		return;
 	j->timed_out = 1;
-	log_warnx("task %llu timed out: %.*s", (unsigned long long)j->seq,
+	log_warnx("task %llu timed out after %g s: %.*s",
+	    (unsigned long long)j->seq, (double)j->timeout_ms / 1000.0,
 	    j->cmd != NULL ? (int)j->cmdlen : 0, j->cmd != NULL ? j->cmd : "");
 	proto_put(&w->wbuf, PROTO_KILL, j->seq, NULL, 0);
 	pool_flush(w);
@@ -252,8 +253,10 @@ collect_frame(struct worker *w, const struct proto_frame *f)
 		j->pid = pid;
 		j->state = JOB_RUNNING;
 		collect_nrunning++;
-		if ((ms = collect_timeout_ms()) != 0)
+		if ((ms = collect_timeout_ms()) != 0) {
+			j->timeout_ms = ms;
 			pool_timer_start(w, ms);
+		}
 		return (0);
 	case PROTO_OUT:
 		if (j == NULL || j->seq != f->seq || j->state != JOB_RUNNING ||

@@ -29,6 +29,7 @@ static uint64_t		 main_start;	/* loop time at the start, ms */
 
 static void	 main_fds(void);
 static int	 main_done(void);
+static void	 main_die(void) __attribute__((noreturn));
 static void	 main_stats(struct progress_stats *);
 static void	 main_drain_cb(int);
 static int	 main_exit_status(void);
@@ -139,7 +140,6 @@ main_exit_status(void)
 int
 main(int argc, char **argv)
 {
-	struct sigaction	 sa;
 	int			 r, status;
 
 	if (argc > 1 && strcmp(argv[1], "--worker-mode") == 0)
@@ -176,23 +176,36 @@ main(int argc, char **argv)
 	pool_free();
 	/*
 	 * A read of stdin blocked in the thread pool (a terminal, an idle
-	 * pipe) cannot be cancelled; the loop cannot close under it, and
-	 * exit() is the only way out.
+	 * pipe) cannot be cancelled: the loop cannot close under it, and
+	 * exit() would hang too, as libuv's destructor joins the pool's
+	 * threads.  Everything we write is written by now, so _exit() is
+	 * safe.
 	 */
-	if (dispatch_input_busy() == 0) {
-		while (uv_run(&main_loop, UV_RUN_NOWAIT) != 0)
-			;
-		if ((r = uv_loop_close(&main_loop)) != 0)
-			log_debug("uv_loop_close: %s", uv_strerror(r));
+	if (dispatch_input_busy()) {
+		if (main_stopping && main_status < 0)
+			main_die();
+		_exit(status);
 	}
+	while (uv_run(&main_loop, UV_RUN_NOWAIT) != 0)
+		;
+	if ((r = uv_loop_close(&main_loop)) != 0)
+		log_debug("uv_loop_close: %s", uv_strerror(r));
 
-	if (main_stopping && main_status < 0) {
-		memset(&sa, 0, sizeof sa);
-		sa.sa_handler = SIG_DFL;
-		sigemptyset(&sa.sa_mask);
-		sigaction(-main_status, &sa, NULL);
-		raise(-main_status);
-		_exit(128 - main_status);
-	}
+	if (main_stopping && main_status < 0)
+		main_die();
 	return (status);
+}
+
+/* Dies by the signal that stopped the run, as the shell expects. */
+static void
+main_die(void)
+{
+	struct sigaction	 sa;
+
+	memset(&sa, 0, sizeof sa);
+	sa.sa_handler = SIG_DFL;
+	sigemptyset(&sa.sa_mask);
+	sigaction(-main_status, &sa, NULL);
+	raise(-main_status);
+	_exit(128 - main_status);
 }

@@ -451,6 +451,7 @@ struct job {
 	char			*cmd;		/* command line, when needed */
 	size_t			 cmdlen;
 	unsigned		 attempts;	/* runs so far (--retries) */
+	uint64_t		 timeout_ms;	/* this run's --timeout */
 	int			 timed_out;
 	int			 bol[3];	/* at the start of a line */
 	struct seg		*segs;		/* held-back output */

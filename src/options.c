@@ -92,10 +92,13 @@ static const char options_short[] = "+:0a:d:hI:j:kN:n:P:quVv";
 
 static const char options_usage[] =
 "usage: mprun [-0kqv] [-a file] [-d delim] [-I replstr] [-j jobs] [-n max-args]\n"
-"             [-N max-args] [--chunksize n] [--colsep sep] [--init cmd]\n"
-"             [--line-buffer] [--maxtasksperchild n] [--tag] [--tagstring str]\n"
-"             [--termseq seq] [--ungroup] [--unordered]\n"
-"             [command [arg ...]] [::: arg ...] [:::: file ...]\n"
+"             [-N max-args] [--bar] [--chunksize n] [--colsep sep]\n"
+"             [--delay duration] [--dry-run] [--eta] [--halt spec] [--init cmd]\n"
+"             [--joblog file] [--json] [--line-buffer] [--maxtasksperchild n]\n"
+"             [--memfree size] [--nice n] [--progress] [--progress-force]\n"
+"             [--resume] [--resume-failed] [--retries n] [--tag]\n"
+"             [--tagstring str] [--termseq seq] [--timeout duration] [--ungroup]\n"
+"             [--unordered] [command [arg ...]] [::: arg ...] [:::: file ...]\n"
 "       mprun -h | --help | -V | --version\n";
 
 /* The most workers the open-file limit allows (two pipes each). */

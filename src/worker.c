@@ -88,7 +88,6 @@ struct worker_job {
 	int		 err;
 	int		 exited;
 	int		 wstatus;
-	int		 stopped;	/* stopped, as waitpid last said */
 	int		 ttysig;	/* killed for this SIGTTIN/SIGTTOU */
 	int64_t		 start_us;	/* CLOCK_REALTIME */
 	int64_t		 start_mono;	/* CLOCK_MONOTONIC, microseconds */
@@ -893,10 +892,7 @@ worker_watch(void)
 	w.nopidfd = 1;
 }
 
-/*
- * Collects the exit status if the process has exited, and notes whether
- * it stopped or continued meanwhile.
- */
+/* Collects the exit status if the process has exited, or acts on a stop. */
 static void
 worker_reap(void)
 {
@@ -908,17 +904,13 @@ worker_reap(void)
 		if (!j->active || j->exited)
 			return;
 		do
-			r = waitpid(j->pid, &st, WNOHANG | WUNTRACED |
-			    WCONTINUED);
+			r = waitpid(j->pid, &st, WNOHANG | WUNTRACED);
 		while (r == -1 && errno == EINTR);
 		if (r == 0)
 			return;
-		if (r == -1 || (!WIFSTOPPED(st) && !WIFCONTINUED(st)))
+		if (r == -1 || !WIFSTOPPED(st))
 			break;
-		if (WIFSTOPPED(st))
-			worker_stopped(WSTOPSIG(st));
-		else
-			j->stopped = 0;
+		worker_stopped(WSTOPSIG(st));
 	}
 	if (r == -1) {
 		/* Cannot happen unless someone reaped it for us. */
@@ -926,7 +918,6 @@ worker_reap(void)
 		st = MPRUN_EXIT_ERROR << 8;
 	}
 	j->exited = 1;
-	j->stopped = 0;
 	j->wstatus = st;
 	j->runtime_us = worker_clock(CLOCK_MONOTONIC) - j->start_mono;
 	worker_close(&j->pidfd);
@@ -944,7 +935,6 @@ worker_stopped(int sig)
 {
 	struct worker_job	*j = &w.job;
 
-	j->stopped = 1;
 	if ((sig != SIGTTIN && sig != SIGTTOU) || j->ttysig != 0)
 		return;
 	log_debug("worker: process %ld stopped by signal %d: killing it",
@@ -1109,8 +1099,13 @@ worker_step(void)
 	}
 	if (++j->step < n) {
 		worker_signal(seq[j->step].sig);
-		/* A stopped process would not act on it until continued. */
-		if (j->stopped && !j->over)
+		/*
+		 * A stopped process acts on no signal but SIGKILL until it
+		 * is continued.  The leader's state would not do to decide:
+		 * a child stopped between vfork and exec leaves its parent
+		 * running (in D state), not stopped.
+		 */
+		if (!j->over)
 			worker_killpg(SIGCONT);
 		if (!j->over) {
 			j->deadline = worker_clock(CLOCK_MONOTONIC) / 1000 +

@@ -4,20 +4,23 @@
 # "Try 'mprun --help'." on stderr and exit 255, running nothing.
 . "$(dirname "$0")/lib.sh"
 
-# The synopsis, compared without the "usage:" prefix and indentation.
-cat >"$T/synopsis" <<'END'
-mprun [-0kqv] [-a file] [-d delim] [-I replstr] [-j jobs] [-n max-args]
-[-N max-args] [--chunksize n] [--colsep sep] [--init cmd]
-[--line-buffer] [--maxtasksperchild n] [--tag] [--tagstring str]
-[--termseq seq] [--ungroup] [--unordered]
-[command [arg ...]] [::: arg ...] [:::: file ...]
-mprun -h | --help | -V | --version
-END
+# The usage is the man page's SYNOPSIS: the same words in the same order
+# (line breaks and indentation aside), as mandoc renders the page.
+if command -v mandoc >/dev/null 2>&1; then
+	mandoc -Tascii "$SRCDIR/man/mprun.1" 2>/dev/null | col -b |
+	    sed -n '/^SYNOPSIS/,/^DESCRIPTION/p' | sed '1d;$d' |
+	    tr -s ' \t\n' '\n' | sed '/^$/d' >"$T/synopsis"
+	[ -s "$T/synopsis" ] || fail "no SYNOPSIS in the man page"
+else
+	"$MPRUN" --help | sed 's/^usage://' | tr -s ' \t\n' '\n' |
+	    sed '/^$/d' >"$T/synopsis"
+fi
 for opt in -h --help; do
 	run "$MPRUN" $opt
 	check_rc 0
 	check_err ""
-	sed 's/^usage://; s/^[[:space:]]*//' "$T/out" >"$T/got"
+	sed 's/^usage://' "$T/out" | tr -s ' \t\n' '\n' | sed '/^$/d' \
+	    >"$T/got"
 	check_file_is "usage ($opt)" "$T/synopsis" "$T/got"
 done
 # -h wins over everything else and runs nothing.
