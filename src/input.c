@@ -313,8 +313,9 @@ input_stream_record(struct input *in)
 	for (;;) {
 		if (in->error)
 			return (-2);
-		/* Search only the bytes not yet searched. */
-		p = memchr(BUF_PTR(&in->rbuf) + in->scanned, in->o->delim,
+		/* Search only the bytes not yet searched (none: no data). */
+		p = in->rbuf.len == in->scanned ? NULL :
+		    memchr(BUF_PTR(&in->rbuf) + in->scanned, in->o->delim,
 		    in->rbuf.len - in->scanned);
 		if (p != NULL || in->eof) {
 			rec = input_split(BUF_PTR(&in->rbuf), in->rbuf.len,

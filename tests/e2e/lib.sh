@@ -338,3 +338,102 @@ count_lines()
 {
 	wc -l <"$1" | tr -d ' '
 }
+
+# Job control (issue 3) helpers.
+
+# joblog_mask FILE: prints the --joblog FILE with each row's Starttime
+# replaced by S and its JobRuntime by R, once their formats are checked
+# (Starttime "%.3f" epoch seconds, JobRuntime "%10.3f"); a row whose
+# fields do not have the expected shape is printed as "BAD: row".
+joblog_mask()
+{
+	if [ ! -f "$1" ]; then
+		echo "MISSING: $1"
+		return
+	fi
+	awk -F '\t' -v OFS='\t' '
+	NR == 1 {
+		print
+		next
+	}
+	NF < 9 || $3 !~ /^[0-9]+\.[0-9][0-9][0-9]$/ ||
+	    $4 !~ /^ *[0-9]+\.[0-9][0-9][0-9]$/ || length($4) != 10 {
+		print "BAD: " $0
+		next
+	}
+	{
+		$3 = "S"
+		$4 = "R"
+		print
+	}' "$1"
+}
+
+# joblog_sorted FILE: joblog_mask FILE with the rows (not the header)
+# sorted by Seq, for runs whose completion order is not fixed.
+joblog_sorted()
+{
+	joblog_mask "$1" >"$T/.jlm"
+	head -n 1 "$T/.jlm"
+	tail -n +2 "$T/.jlm" | sort -t "$(printf '\t')" -k 1,1n
+}
+
+# check_joblog FILE TEXT: FILE, masked by joblog_mask, is exactly TEXT
+# (the rows with TABs) and a newline.
+check_joblog()
+{
+	joblog_mask "$1" >"$T/.jl"
+	mktext "$T/.want" "$2"
+	check_file_is "joblog $1" "$T/.want" "$T/.jl"
+}
+
+# check_joblog_sorted FILE TEXT: the same with the rows sorted by Seq.
+check_joblog_sorted()
+{
+	joblog_sorted "$1" >"$T/.jl"
+	mktext "$T/.want" "$2"
+	check_file_is "joblog $1 (sorted)" "$T/.want" "$T/.jl"
+}
+
+# JOBLOG_HEADER: the first line of every joblog.
+JOBLOG_HEADER=$(printf 'Seq\tHost\tStarttime\tJobRuntime\tSend\tReceive\tExitval\tSignal\tCommand')
+
+# jlrow SEQ EXITVAL SIGNAL COMMAND: one masked joblog row, as joblog_mask
+# prints it.
+jlrow()
+{
+	printf '%s\t:\tS\tR\t0\t0\t%s\t%s\t%s\n' "$1" "$2" "$3" "$4"
+}
+
+# json_mask FILE: prints the --json lines of FILE with the values of
+# "start" and "runtime" replaced by S and R, once checked to be numbers
+# with exactly 3 decimals (a line where they are not is printed as is).
+json_mask()
+{
+	sed -E 's/"start":[0-9]+\.[0-9]{3},"runtime":[0-9]+\.[0-9]{3},/"start":S,"runtime":R,/' "$1"
+}
+
+# elapsed_ms START: milliseconds since START (a now_ms value).
+elapsed_ms()
+{
+	echo $(($(now_ms) - $1))
+}
+
+# pstat PID: the process state letter of PID (R, S, T, Z, ...), or
+# nothing when it is gone.
+pstat()
+{
+	ps -o stat= -p "$1" 2>/dev/null | cut -c 1
+}
+
+# stopped PID: the process is stopped (state T).
+stopped()
+{
+	[ "$(pstat "$1")" = T ]
+}
+
+# not_stopped PID: the process exists and is not stopped.
+not_stopped()
+{
+	_s=$(pstat "$1")
+	[ -n "$_s" ] && [ "$_s" != T ]
+}
