@@ -67,7 +67,7 @@ check: mprun $(UNIT_BINS) $(HELPER_BINS)
 # whole suite against it.
 asan:
 	rm -rf build-asan && mkdir -p build-asan
-	cp -R src tests scripts Makefile build-asan/
+	cp -R src tests scripts man Makefile build-asan/
 	$(MAKE) -C build-asan check OPT="-O1 -g -fno-omit-frame-pointer" \
 	    EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
 	    EXTRA_LDFLAGS="-fsanitize=address,undefined"
