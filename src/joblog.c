@@ -60,14 +60,8 @@ static void
 joblog_seconds(struct buf *b, int64_t us, int width)
 {
 	char		 text[48], padded[64];
-	uint64_t	 mag, ms;
-	int		 neg = us < 0;
 
-	mag = neg ? (uint64_t)-(us + 1) + 1 : (uint64_t)us;
-	ms = mag / 1000 + (mag % 1000 >= 500);
-	snprintf(text, sizeof text, "%s%llu.%03llu", neg && ms != 0 ? "-" :
-	    "", (unsigned long long)(ms / 1000),
-	    (unsigned long long)(ms % 1000));
+	strnum_seconds(text, sizeof text, us);
 	if (width > 0) {
 		snprintf(padded, sizeof padded, "%*s", width, text);
 		buf_adds(b, padded);

@@ -193,6 +193,7 @@ int		 strnum_duration(const char *, uint64_t *, const char **);
 int		 strnum_termseq(const char *, struct termstep *, int *,
 		     const char **);
 int		 strnum_size(const char *, uint64_t *, const char **);
+void		 strnum_seconds(char *, size_t, int64_t);
 
 /* ncpu.c */
 int		 ncpu_parse_cpumax(const char *, unsigned *);

@@ -10,6 +10,7 @@
 #include <errno.h>
 #include <limits.h>
 #include <signal.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
@@ -97,6 +98,8 @@ static const struct {
 #define STRNUM_SIGMAX	64
 
 static int	strnum_isdigit(char);
+static const char *strnum_decimal(const char *, const char **, size_t *,
+		    const char **, size_t *);
 static int	strnum_signal(const char *, size_t);
 static int	strnum_delay(const char *, size_t, unsigned *);
 
@@ -143,6 +146,49 @@ strnum(const char *s, long long min, long long max, const char **errstr)
 }
 
 /*
+ * Scans a decimal number, digits with an optional '.' and more digits, at
+ * p: sets where its integer and fraction digits are and how many, and
+ * returns what follows, or NULL when there are no digits at all.
+ */
+static const char *
+strnum_decimal(const char *p, const char **ip, size_t *ilen, const char **fp,
+    size_t *flen)
+{
+	*ip = p;
+	while (strnum_isdigit(*p))
+		p++;
+	*ilen = (size_t)(p - *ip);
+	*fp = p;
+	*flen = 0;
+	if (*p == '.') {
+		*fp = ++p;
+		while (strnum_isdigit(*p))
+			p++;
+		*flen = (size_t)(p - *fp);
+	}
+	if (*ilen == 0 && *flen == 0)
+		return (NULL);
+	return (p);
+}
+
+/*
+ * Formats microseconds as seconds with exactly three decimals, rounding
+ * half up on whole microseconds ("1.001" for 1000500), as the joblog and
+ * --json print times.
+ */
+void
+strnum_seconds(char *text, size_t size, int64_t us)
+{
+	uint64_t	 mag, ms;
+	int		 neg = us < 0;
+
+	mag = neg ? (uint64_t)-(us + 1) + 1 : (uint64_t)us;
+	ms = mag / 1000 + (mag % 1000 >= 500);
+	snprintf(text, size, "%s%llu.%03llu", neg && ms != 0 ? "-" : "",
+	    (unsigned long long)(ms / 1000), (unsigned long long)(ms % 1000));
+}
+
+/*
  * Parses a duration into milliseconds, rounded to the nearest: a plain
  * number of seconds ("30", "1.5"), or one or more numbers each followed by
  * a unit ms, s, m, h or d ("500ms", "2m", "1h30m").
@@ -160,19 +206,7 @@ strnum_duration(const char *s, uint64_t *ms, const char **errstr)
 		return (-1);
 	while (*p != '\0') {
 		/* One number: digits, optionally a '.' and more digits. */
-		ip = p;
-		while (strnum_isdigit(*p))
-			p++;
-		ilen = p - ip;
-		fp = p;
-		flen = 0;
-		if (*p == '.') {
-			fp = ++p;
-			while (strnum_isdigit(*p))
-				p++;
-			flen = p - fp;
-		}
-		if (ilen == 0 && flen == 0)
+		if ((p = strnum_decimal(p, &ip, &ilen, &fp, &flen)) == NULL)
 			return (-1);
 
 		/* Its unit; none means seconds, and only for a lone number. */
@@ -330,19 +364,7 @@ strnum_size(const char *s, uint64_t *bytes, const char **errstr)
 	uint64_t	 unit = 1, ipart = 0, frac = 0, v;
 
 	*errstr = STRNUM_SIZE;
-	ip = p;
-	while (strnum_isdigit(*p))
-		p++;
-	ilen = p - ip;
-	fp = p;
-	flen = 0;
-	if (*p == '.') {
-		fp = ++p;
-		while (strnum_isdigit(*p))
-			p++;
-		flen = p - fp;
-	}
-	if (ilen == 0 && flen == 0)
+	if ((p = strnum_decimal(p, &ip, &ilen, &fp, &flen)) == NULL)
 		return (-1);
 	switch (*p) {
 	case 't':
