@@ -104,6 +104,8 @@ input_split(const char *data, size_t len, char delim, int eof,
 {
 	const char	*p;
 
+	if (len == 0)
+		return (NULL);	/* data may be NULL: no memchr on it */
 	if ((p = memchr(data, delim, len)) != NULL) {
 		*reclen = (size_t)(p - data);
 		*consumed = *reclen + 1;
