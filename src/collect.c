@@ -66,6 +66,7 @@ static int	 collect_spill(const char *, size_t, off_t *);
 static void	 collect_flush(struct job *);
 static void	 collect_finish(struct job *);
 static void	 collect_emit(struct job *);
+static void	 collect_drop(struct job *);
 static int	 collect_cmp_rt(const void *, const void *);
 static void	 collect_advance(void);
 static void	 collect_release(struct job *);
@@ -348,6 +349,22 @@ collect_fail(struct job *j, int status, const char *msg)
 	collect_finish(j);
 }
 
+/*
+ * Settles a task a --worker answered: what START, OUT and DONE frames do
+ * for a task run by an mprun worker.
+ */
+void
+collect_result(struct job *j, const char *out, size_t len, int status)
+{
+	j->state = JOB_RUNNING;
+	if (len != 0)
+		collect_out(j, STREAM_STDOUT, out, len);
+	j->done.status = status;
+	j->done.sig = 0;
+	dispatch_task_time(j->done.runtime_us);
+	collect_finish(j);
+}
+
 /* Marks a task that will never run as finished with nothing to say. */
 void
 collect_skip(struct job *j)
@@ -582,9 +599,9 @@ collect_flush(struct job *j)
 	j->segtail = &j->segs;
 }
 
-/* A failed attempt that --retries runs again: its output vanishes. */
+/* Frees a task's held-back output without writing it. */
 static void
-collect_retry(struct job *j)
+collect_drop(struct job *j)
 {
 	struct seg	*s, *next;
 
@@ -597,6 +614,13 @@ collect_retry(struct job *j)
 	}
 	j->segs = NULL;
 	j->segtail = &j->segs;
+}
+
+/* A failed attempt that --retries runs again: its output vanishes. */
+static void
+collect_retry(struct job *j)
+{
+	collect_drop(j);
 	j->bol[STREAM_STDOUT] = j->bol[STREAM_STDERR] = 1;
 	memset(&j->done, 0, sizeof j->done);
 	j->timed_out = 0;
@@ -860,15 +884,7 @@ collect_advance(void)
 static void
 collect_release(struct job *j)
 {
-	struct seg	*s, *next;
-
-	for (s = j->segs; s != NULL; s = next) {
-		next = s->next;
-		if (!s->spilled)
-			collect_held -= s->len;
-		free(s->data);
-		free(s);
-	}
+	collect_drop(j);
 	input_args_free(j->args);
 	free(j->tag);
 	free(j->cmd);

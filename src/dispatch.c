@@ -8,6 +8,8 @@
  * in empty slots as needed.  Commands are expanded here, per worker,
  * because {%} is the worker's slot.  When the input is exhausted and the
  * queue empty, idle workers are told to exit by closing their pipe.
+ * With --worker, pworker.c feeds its persistent workers instead, taking
+ * the queued tasks one by one through dispatch_next().
  */
 
 #include <errno.h>
@@ -21,6 +23,8 @@
 
 /* Tasks read ahead of dispatch, per worker. */
 #define DISPATCH_AHEAD		128
+/* The same for --worker, whose chunks grow to 4096 tasks. */
+#define DISPATCH_WORKER_AHEAD	8192
 /* Tasks between the ordered output's head and the newest read. */
 #define DISPATCH_WINDOW		65536
 /* A chunk's frame ends once it is this big (PROTO_MAXLEN is the limit). */
@@ -159,7 +163,8 @@ dispatch_fill(void)
 	unsigned	 ahead;
 	int		 r;
 
-	ahead = dopts->jobs * DISPATCH_AHEAD;
+	ahead = dopts->jobs * (dopts->worker != NULL ?
+	    DISPATCH_WORKER_AHEAD : DISPATCH_AHEAD);
 	while (!input_eof && !stopping && nqueued < ahead &&
 	    collect_window() < DISPATCH_WINDOW) {
 		r = input_next(din, &a);
@@ -286,6 +291,49 @@ dispatch_send(struct worker *w, unsigned n)
 	pool_flush(w);
 }
 
+/*
+ * Takes the next queued task for a --worker in slot, booked as sent to
+ * it, or returns NULL when the queue is empty.
+ */
+struct job *
+dispatch_next(unsigned slot)
+{
+	struct job	*j;
+	ssize_t		 r;
+	int		 i;
+
+	if (TAILQ_EMPTY(&runq))
+		dispatch_fill();
+	if ((j = TAILQ_FIRST(&runq)) == NULL)
+		return (NULL);
+	TAILQ_REMOVE(&runq, j, entry);
+	nqueued--;
+	if (dneedcmd && j->cmd == NULL) {
+		buf_reset(&cmdbuf);
+		for (i = 0; i < j->args->nwhole; i++) {
+			if (i > 0)
+				buf_addc(&cmdbuf, ' ');
+			buf_adds(&cmdbuf, j->args->whole[i]);
+		}
+		j->cmd = xstrndup(BUF_PTR(&cmdbuf), cmdbuf.len);
+		j->cmdlen = cmdbuf.len;
+	}
+	if (dopts->verbose) {
+		/* Like xargs -t: the record, on stderr, as sent. */
+		buf_reset(&cmdbuf);
+		buf_add(&cmdbuf, j->cmd, j->cmdlen);
+		buf_addc(&cmdbuf, '\n');
+		do
+			r = write(STDERR_FILENO, BUF_PTR(&cmdbuf), cmdbuf.len);
+		while (r == -1 && errno == EINTR);
+	}
+	dispatch_tag(j, slot);
+	j->attempts++;
+	j->state = JOB_SENT;
+	j->slot = slot;
+	return (j);
+}
+
 /* Puts a task that a lost worker never started back in the queue. */
 void
 dispatch_requeue(struct job *j)
@@ -329,10 +377,13 @@ dispatch_stop(int kill)
 		uv_timer_stop(&dtimer);
 		dtimer_armed = 0;
 	}
-	if (kill)
+	if (kill) {
 		pool_stop_all();
-	else
+		pworker_stop_all();
+	} else {
 		pool_close_idle();
+		pworker_close_idle();
+	}
 }
 
 /* How many tasks are read and waiting for a worker. */
@@ -446,11 +497,18 @@ dispatch_pump(void)
 		again = 0;
 		if (stopping || collect_halted()) {
 			pool_close_idle();
+			pworker_close_idle();
 			break;
 		}
 		dispatch_fill();
 		if (dopts->dry_run) {
 			dispatch_dry_run();
+			continue;
+		}
+		if (dopts->worker != NULL) {
+			pworker_pump();
+			if (input_eof && nqueued == 0)
+				pworker_close_idle();
 			continue;
 		}
 		for (slot = 1; slot <= dopts->jobs && nqueued > 0; slot++) {

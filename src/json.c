@@ -372,15 +372,9 @@ json_add_bytes(cJSON *obj, const char *name, const char *s, size_t len)
 static void
 json_add_seconds(cJSON *obj, const char *name, int64_t us)
 {
-	char		 text[48];
-	uint64_t	 mag, ms;
-	int		 neg = us < 0;
+	char	 text[48];
 
-	mag = neg ? (uint64_t)-(us + 1) + 1 : (uint64_t)us;
-	ms = mag / 1000 + (mag % 1000 >= 500);
-	snprintf(text, sizeof text, "%s%llu.%03llu", neg && ms != 0 ? "-" :
-	    "", (unsigned long long)(ms / 1000),
-	    (unsigned long long)(ms % 1000));
+	strnum_seconds(text, sizeof text, us);
 	cJSON_AddRawToObject(obj, name, text);
 }
 
@@ -472,6 +466,79 @@ json_reply_decode(const char *data, size_t len, struct hello_reply *r,
 	if (json_number(root, "ncpu", 1, UINT_MAX, &v, errstr) != 0)
 		goto fail;
 	r->ncpu = (unsigned)v;
+	cJSON_Delete(root);
+	return (0);
+
+fail:
+	cJSON_Delete(root);
+	return (-1);
+}
+
+/*
+ * Encodes a task for --worker-protocol json, {"seq":N,"args":[...]},
+ * without the newline; the caller frees the string.
+ */
+char *
+json_wtask_encode(uint64_t seq, char **args, int nargs)
+{
+	cJSON	*root, *arr;
+	char	 text[32];
+	int	 i;
+
+	json_init();
+	root = cJSON_CreateObject();
+	snprintf(text, sizeof text, "%llu", (unsigned long long)seq);
+	cJSON_AddRawToObject(root, "seq", text);
+	arr = cJSON_AddArrayToObject(root, "args");
+	for (i = 0; i < nargs; i++)
+		cJSON_AddItemToArray(arr, cJSON_CreateString(args[i]));
+	return (json_print(root));
+}
+
+/*
+ * Decodes a --worker-protocol json result line.  *textp is what to print,
+ * with a newline and a NUL after it: the result (a string as is, any other
+ * value as compact JSON; nothing when absent) when *okp, else the error.
+ */
+int
+json_wresult_decode(const char *data, size_t len, uint64_t *seqp, int *okp,
+    char **textp, size_t *lenp, const char **errstr)
+{
+	cJSON		*root, *ok, *v;
+	long long	 seq;
+	char		*s;
+	struct buf	 b;
+
+	if ((root = json_parse(data, len, errstr)) == NULL)
+		return (-1);
+	if (json_number(root, "seq", 1, LLONG_MAX, &seq, errstr) != 0)
+		goto fail;
+	ok = cJSON_GetObjectItemCaseSensitive(root, "ok");
+	if (!cJSON_IsBool(ok)) {
+		*errstr = json_error("missing or not a boolean", "ok");
+		goto fail;
+	}
+	*seqp = (uint64_t)seq;
+	*okp = cJSON_IsTrue(ok);
+	v = cJSON_GetObjectItemCaseSensitive(root, *okp ? "result" : "error");
+	buf_init(&b);
+	if (cJSON_IsString(v))
+		buf_adds(&b, v->valuestring);
+	else if (v != NULL && !cJSON_IsNull(v)) {
+		if ((s = cJSON_PrintUnformatted(v)) == NULL)
+			fatalx("json: cannot print");
+		buf_adds(&b, s);
+		free(s);
+	} else if (*okp) {
+		*lenp = 0;
+		*textp = xstrdup("");
+		cJSON_Delete(root);
+		return (0);
+	}
+	buf_addc(&b, '\n');
+	buf_addc(&b, '\0');
+	*textp = buf_take(&b, lenp);
+	(*lenp)--;
 	cJSON_Delete(root);
 	return (0);
 

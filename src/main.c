@@ -28,6 +28,7 @@ static int		 main_status;	/* >= 0 exit code, < 0 -signal */
 static uint64_t		 main_start;	/* loop time at the start, ms */
 
 static void	 main_fds(void);
+static void	 main_kill_all(void);
 static int	 main_done(void);
 static void	 main_die(void) __attribute__((noreturn));
 static void	 main_stats(struct progress_stats *);
@@ -58,6 +59,14 @@ main_fds(void)
 	}
 }
 
+/* Kills every worker of either kind at once (the fatal path). */
+static void
+main_kill_all(void)
+{
+	pool_kill_all();
+	pworker_kill_all();
+}
+
 /* Stops the run: nothing new starts, the running tasks are stopped. */
 void
 mprun_shutdown(int status)
@@ -67,6 +76,7 @@ mprun_shutdown(int status)
 		if (status == MPRUN_EXIT_ERROR || status < 0) {
 			main_status = status;
 			pool_stop_all();
+			pworker_stop_all();
 		}
 		return;
 	}
@@ -107,6 +117,7 @@ static void
 main_drain_cb(int pause)
 {
 	pool_pause(pause);
+	pworker_pause(pause);
 	if (!pause)
 		dispatch_pump();
 }
@@ -115,7 +126,8 @@ main_drain_cb(int pause)
 static int
 main_done(void)
 {
-	if (dispatch_busy() || pool_count() != 0 || !output_flushed())
+	if (dispatch_busy() || pool_count() != 0 || pworker_count() != 0 ||
+	    !output_flushed())
 		return (0);
 	return (main_stopping || collect_idle());
 }
@@ -150,10 +162,11 @@ main(int argc, char **argv)
 	if ((r = uv_loop_init(&main_loop)) != 0)
 		diex("uv_loop_init: %s", uv_strerror(r));
 	signal_init(&main_loop);
-	log_set_fatal_hook(pool_kill_all);
+	log_set_fatal_hook(main_kill_all);
 	output_init(&main_loop, main_drain_cb);
 	collect_init(&opts);
 	pool_init(&main_loop, &opts);
+	pworker_init(&main_loop, &opts);
 	dispatch_init(&main_loop, &opts);
 	main_start = uv_now(&main_loop);
 	if (progress_start(&main_loop, opts.progress, opts.progress_force,
@@ -174,6 +187,7 @@ main(int argc, char **argv)
 	dispatch_free();
 	collect_free();
 	pool_free();
+	pworker_free();
 	/*
 	 * A read of stdin blocked in the thread pool (a terminal, an idle
 	 * pipe) cannot be cancelled: the loop cannot close under it, and

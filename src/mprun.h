@@ -63,6 +63,9 @@ struct options {
 	unsigned	 chunksize;	/* 0: adaptive */
 	unsigned	 maxtasks;	/* --maxtasksperchild, 0: unlimited */
 	const char	*init;		/* --init CMD or NULL */
+	const char	*worker;	/* --worker CMD or NULL */
+	const char	*worker_eot;	/* --worker-eot STR or NULL */
+	int		 worker_json;	/* --worker-protocol json */
 
 	char		 delim;		/* record separator */
 	const char	*colsep;	/* --colsep SEP or NULL */
@@ -352,6 +355,9 @@ struct json_task {
 };
 char		*json_task_encode(const struct json_task *, size_t *);
 char		*json_reply_encode(const struct hello_reply *);
+char		*json_wtask_encode(uint64_t, char **, int);
+int		 json_wresult_decode(const char *, size_t, uint64_t *, int *,
+		     char **, size_t *, const char **);
 int		 json_reply_decode(const char *, size_t, struct hello_reply *,
 		     const char **);
 
@@ -534,6 +540,18 @@ void		 dispatch_task_time(int64_t);
 int		 dispatch_stopping(void);
 int		 dispatch_busy(void);
 int		 dispatch_input_busy(void);
+struct job	*dispatch_next(unsigned);
+
+/* pworker.c */
+void		 pworker_init(uv_loop_t *, const struct options *);
+void		 pworker_free(void);
+unsigned	 pworker_count(void);
+void		 pworker_pump(void);
+void		 pworker_close_idle(void);
+void		 pworker_stop_all(void);
+void		 pworker_kill_all(void);
+void		 pworker_signal_all(int);
+void		 pworker_pause(int);
 
 /* collect.c */
 void		 collect_init(const struct options *);
@@ -543,6 +561,7 @@ int		 collect_frame(struct worker *, const struct proto_frame *);
 void		 collect_worker_gone(struct worker *);
 void		 collect_skip(struct job *);
 void		 collect_fail(struct job *, int, const char *);
+void		 collect_result(struct job *, const char *, size_t, int);
 int		 collect_idle(void);
 uint64_t	 collect_failed(void);
 int		 collect_halted(void);

@@ -44,7 +44,10 @@ enum {
 	OPT_TAGSTRING,
 	OPT_TERMSEQ,
 	OPT_TIMEOUT,
-	OPT_UNORDERED
+	OPT_UNORDERED,
+	OPT_WORKER,
+	OPT_WORKER_EOT,
+	OPT_WORKER_PROTOCOL
 };
 
 /* Sorted by long name. */
@@ -86,6 +89,10 @@ static const struct option options_long[] = {
 	{ "unordered",		no_argument,		NULL, OPT_UNORDERED },
 	{ "verbose",		no_argument,		NULL, 'v' },
 	{ "version",		no_argument,		NULL, 'V' },
+	{ "worker",		required_argument,	NULL, OPT_WORKER },
+	{ "worker-eot",		required_argument,	NULL, OPT_WORKER_EOT },
+	{ "worker-protocol",	required_argument,	NULL,
+	    OPT_WORKER_PROTOCOL },
 	{ NULL,			0,			NULL, 0 }
 };
 static const char options_short[] = "+:0a:d:hI:j:kN:n:P:quVv";
@@ -98,7 +105,9 @@ static const char options_usage[] =
 "             [--memfree size] [--nice n] [--progress] [--progress-force]\n"
 "             [--resume] [--resume-failed] [--retries n] [--tag]\n"
 "             [--tagstring str] [--termseq seq] [--timeout duration] [--ungroup]\n"
-"             [--unordered] [command [arg ...]] [::: arg ...] [:::: file ...]\n"
+"             [--unordered] [--worker cmd] [--worker-eot str]\n"
+"             [--worker-protocol line | json] [command [arg ...]] [::: arg ...]\n"
+"             [:::: file ...]\n"
 "       mprun -h | --help | -V | --version\n";
 
 /* The most workers the open-file limit allows (two pipes each). */
@@ -108,12 +117,13 @@ static const char options_usage[] =
 static unsigned	 options_number(const char *, const char *, long long,
 		     long long);
 static unsigned	 options_jobs(const char *);
-static unsigned	 options_fd_cap(unsigned);
+static unsigned	 options_fd_cap(unsigned, unsigned);
 static char	 options_delim(const char *);
 static int	 options_separator(const char *, enum source_kind *, int *);
 static void	 options_sources(struct options *, int, char **);
 static void	 options_halt(struct options *, const char *);
 static void	 options_timeout(struct options *, const char *);
+static void	 options_worker(struct options *);
 
 /* Prints the usage to stdout and exits 0: what --help does. */
 void
@@ -191,19 +201,20 @@ options_jobs(const char *s)
 }
 
 /*
- * Caps the pool so that its pipes fit under the open-file limit, raising
- * the soft limit to the hard one first: a pool that cannot open its pipes
- * would fail half-way through the run instead.
+ * Caps the pool so that its pipes (per descriptors a worker) fit under
+ * the open-file limit, raising the soft limit to the hard one first: a
+ * pool that cannot open its pipes would fail half-way through the run
+ * instead.
  */
 static unsigned
-options_fd_cap(unsigned jobs)
+options_fd_cap(unsigned jobs, unsigned per)
 {
 	struct rlimit	 rl;
 	rlim_t		 need, max;
 
 	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
 		die("getrlimit");
-	need = (rlim_t)jobs * 2 + OPTIONS_FDS_RESERVED;
+	need = (rlim_t)jobs * per + OPTIONS_FDS_RESERVED;
 	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
 		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ||
 		    rl.rlim_max > need ? need : rl.rlim_max;
@@ -214,8 +225,8 @@ options_fd_cap(unsigned jobs)
 	}
 	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
 		return (jobs);
-	max = rl.rlim_cur > OPTIONS_FDS_RESERVED + 2 ?
-	    (rl.rlim_cur - OPTIONS_FDS_RESERVED) / 2 : 1;
+	max = rl.rlim_cur > OPTIONS_FDS_RESERVED + per ?
+	    (rl.rlim_cur - OPTIONS_FDS_RESERVED) / per : 1;
 	log_warnx("-j %u: lowered to %u (open file limit %llu)", jobs,
 	    (unsigned)max, (unsigned long long)rl.rlim_cur);
 	return ((unsigned)max);
@@ -355,6 +366,39 @@ options_timeout(struct options *o, const char *s)
 		usage_error("--timeout: '%s' %s", s, errstr);
 	if (o->timeout_ms == 0)
 		usage_error("--timeout: '%s' is too small", s);
+}
+
+/* Rejects what makes no sense with (or without) --worker. */
+static void
+options_worker(struct options *o)
+{
+	if (o->worker == NULL) {
+		if (o->worker_eot != NULL)
+			usage_error("--worker-eot needs --worker");
+		if (o->worker_json)
+			usage_error("--worker-protocol needs --worker");
+		return;
+	}
+	if (o->ncmd != 0)
+		usage_error("--worker takes no command: '%s'", o->cmd[0]);
+	if (o->maxargs != 0)
+		usage_error("--worker cannot be combined with %s",
+		    o->bind_args ? "-N" : "-n");
+	if (o->init != NULL)
+		usage_error("--worker cannot be combined with --init");
+	if (o->quote_cmd)
+		usage_error("--worker cannot be combined with -q");
+	if (o->timeout_pct != 0)
+		usage_error("--worker: --timeout takes a duration, not N%%");
+	if (o->delay_ms != 0 || o->memfree != 0)
+		usage_error("--worker cannot be combined with %s",
+		    o->delay_ms != 0 ? "--delay" : "--memfree");
+	if (o->worker_eot != NULL && o->worker_json)
+		usage_error("--worker-eot cannot be combined with "
+		    "--worker-protocol json");
+	if (strstr(o->worker, o->replace) != NULL)
+		usage_error("--worker: no replacement strings in the "
+		    "command: '%s'", o->worker);
 }
 
 /* Splits what follows the options into the command and the sources. */
@@ -569,6 +613,23 @@ options_parse(struct options *o, int argc, char **argv)
 		case OPT_TIMEOUT:
 			options_timeout(o, optarg);
 			break;
+		case OPT_WORKER:
+			if (*optarg == '\0')
+				usage_error("--worker: the command is empty");
+			o->worker = optarg;
+			break;
+		case OPT_WORKER_EOT:
+			o->worker_eot = optarg;
+			break;
+		case OPT_WORKER_PROTOCOL:
+			if (strcmp(optarg, "json") == 0)
+				o->worker_json = 1;
+			else if (strcmp(optarg, "line") == 0)
+				o->worker_json = 0;
+			else
+				usage_error("--worker-protocol: '%s' is not "
+				    "line or json", optarg);
+			break;
 		case ':':
 			if (optopt != 0)
 				usage_error("option requires an argument -- "
@@ -585,7 +646,8 @@ options_parse(struct options *o, int argc, char **argv)
 	log_set_verbose(o->verbose);
 
 	o->jobs = jobs_set ? options_jobs(jobs_arg) : ncpu_available();
-	o->jobs = options_fd_cap(o->jobs);
+	/* An mprun worker takes two pipes; a --worker CMD three. */
+	o->jobs = options_fd_cap(o->jobs, o->worker != NULL ? 3 : 2);
 
 	/* -a files come first, as options precede the command. */
 	for (i = 0; i < nafiles; i++) {
@@ -618,6 +680,7 @@ options_parse(struct options *o, int argc, char **argv)
 	if (o->maxargs != 0 && (o->nsources > 1 || o->colsep != NULL))
 		usage_error("%s: only with one input source and no --colsep",
 		    o->bind_args ? "-N" : "-n");
+	options_worker(o);
 	/* -k with --line-buffer asks for order; alone it means "as ready". */
 	if (o->output == OUTPUT_LINE && o->keep_order)
 		o->output = OUTPUT_GROUP;

@@ -83,10 +83,12 @@ signal_cb(uv_signal_t *h, int sig)
 	switch (sig) {
 	case SIGTSTP:
 		pool_signal_all(SIGTSTP);
+		pworker_signal_all(SIGTSTP);
 		raise(SIGSTOP);
 		return;
 	case SIGCONT:
 		pool_signal_all(SIGCONT);
+		pworker_signal_all(SIGCONT);
 		return;
 	}
 	if (signal_got == 0) {
@@ -105,6 +107,7 @@ signal_cb(uv_signal_t *h, int sig)
 		return;
 	}
 	pool_kill_all();
+	pworker_kill_all();
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_DFL;
 	sigemptyset(&sa.sa_mask);

@@ -1,0 +1,810 @@
+/*
+ * pworker.c - persistent workers (--worker CMD).
+ *
+ * Each slot 1..jobs runs "/bin/sh -c CMD" once, started here with uv_spawn
+ * in its own session (so kill(-pid) reaches everything it started), with
+ * pipes on its stdin, stdout and stderr.  dispatch.c hands over queued
+ * tasks through dispatch_next(); they are written to the worker's stdin a
+ * chunk at a time (one record a line, or a {"seq","args"} JSON line) and
+ * kept, in order, on the worker's list of outstanding tasks.  Each line
+ * the worker prints is the result of the oldest one (the JSON protocol
+ * names the task by seq instead), handed to collect_result() like any
+ * other finished task.  Stderr lines go to mprun's stderr whole.
+ *
+ * A worker is gone once it has exited and both its output pipes are at
+ * EOF: the oldest outstanding task then fails, the rest go back to the
+ * queue, and dispatch starts a fresh worker in the slot.
+ */
+
+#include <sys/time.h>
+
+#include <errno.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "mprun.h"
+
+#define PW_READ_SIZE		(64 * 1024)
+#define PW_CHUNK_MAX		4096
+#define PW_START_FAILS		3
+#define PW_GRACE_MS		1000
+
+enum pw_state {
+	PW_ACTIVE,		/* takes tasks */
+	PW_RETIRING,		/* stdin closed or being stopped */
+	PW_GONE			/* handles closing */
+};
+
+struct pworker {
+	unsigned		 slot;
+	pid_t			 pid;
+	enum pw_state		 state;
+	uv_process_t		 proc;
+	uv_pipe_t		 in;
+	uv_pipe_t		 out;
+	uv_pipe_t		 err;
+	uv_timer_t		 timer;		/* --timeout of the oldest */
+	uv_timer_t		 ktimer;	/* grace and termseq steps */
+	int			 open_handles;
+	int			 exited;
+	int64_t			 exit_status;
+	int			 term_signal;
+	int			 out_eof;
+	int			 err_eof;
+	int			 reading;
+	int			 discard;	/* results no longer wanted */
+	int			 answered;
+	int			 closing_in;
+	int			 termstep;	/* next termseq step, -1 none */
+	struct buf		 rbuf;
+	struct buf		 ebuf;
+	struct buf		 wbuf;
+	struct buf		 wbusy;
+	struct buf		 result;	/* --worker-eot: lines so far */
+	uv_write_t		 wreq;
+	int			 writing;
+	struct jobs		 jobs;		/* written, not answered */
+	unsigned		 njobs;
+	unsigned		 sent;
+	unsigned		 ndone;
+	unsigned		 chunk;
+	int64_t			 last_us;	/* last result, epoch us */
+	TAILQ_ENTRY(pworker)	 entry;
+};
+
+static uv_loop_t		*pwloop;
+static const struct options	*pwo;
+static struct pworker		**pwslots;
+static TAILQ_HEAD(, pworker)	 pwall = TAILQ_HEAD_INITIALIZER(pwall);
+static unsigned			 pwcount;
+static int			 pwpaused;
+static unsigned			 pwstartfails;
+static struct termstep		 pwtermseq[TERMSEQ_MAX];
+static int			 pwntermseq;
+
+static struct pworker *pworker_spawn(unsigned);
+static int64_t	 pworker_now(void);
+static void	 pworker_alloc_cb(uv_handle_t *, size_t, uv_buf_t *);
+static void	 pworker_read_cb(uv_stream_t *, ssize_t, const uv_buf_t *);
+static void	 pworker_err_cb(uv_stream_t *, ssize_t, const uv_buf_t *);
+static void	 pworker_exit_cb(uv_process_t *, int64_t, int);
+static void	 pworker_close_cb(uv_handle_t *);
+static void	 pworker_write_cb(uv_write_t *, int);
+static void	 pworker_flush(struct pworker *);
+static void	 pworker_send(struct pworker *, unsigned);
+static void	 pworker_line(struct pworker *, const char *, size_t);
+static void	 pworker_json(struct pworker *, const char *, size_t);
+static void	 pworker_done(struct pworker *, struct job *, const char *,
+		     size_t);
+static void	 pworker_check_gone(struct pworker *);
+static void	 pworker_retire(struct pworker *, int);
+static void	 pworker_kstep(struct pworker *);
+static void	 pworker_ktimer_cb(uv_timer_t *);
+static void	 pworker_timer_cb(uv_timer_t *);
+static void	 pworker_arm(struct pworker *);
+static void	 pworker_requeue(struct pworker *);
+
+/* Makes the slots. */
+void
+pworker_init(uv_loop_t *loop, const struct options *o)
+{
+	static const struct termstep def[] = {
+		{ SIGTERM, 200 }, { SIGTERM, 100 }, { SIGTERM, 50 },
+		{ SIGKILL, 25 }
+	};
+
+	pwloop = loop;
+	pwo = o;
+	pwslots = xcalloc(o->jobs, sizeof *pwslots);
+	if (o->ntermseq != 0) {
+		memcpy(pwtermseq, o->termseq, sizeof pwtermseq);
+		pwntermseq = o->ntermseq;
+	} else {
+		memcpy(pwtermseq, def, sizeof def);
+		pwntermseq = (int)(sizeof def / sizeof *def);
+	}
+}
+
+/* Frees the slots; every worker is gone by now. */
+void
+pworker_free(void)
+{
+	free(pwslots);
+	pwslots = NULL;
+}
+
+/* How many worker processes still have open handles. */
+unsigned
+pworker_count(void)
+{
+	return (pwcount);
+}
+
+/* The wall clock in microseconds, for the joblog. */
+static int64_t
+pworker_now(void)
+{
+	struct timeval	 tv;
+
+	gettimeofday(&tv, NULL);
+	return ((int64_t)tv.tv_sec * 1000000 + tv.tv_usec);
+}
+
+/* Starts CMD in a slot. */
+static struct pworker *
+pworker_spawn(unsigned slot)
+{
+	struct pworker		*w;
+	uv_process_options_t	 po;
+	uv_stdio_container_t	 stdio[3];
+	char			*args[4];
+	int			 r;
+
+	w = xcalloc(1, sizeof *w);
+	w->slot = slot;
+	w->state = PW_ACTIVE;
+	w->chunk = 1;
+	w->termstep = -1;
+	buf_init(&w->rbuf);
+	buf_init(&w->ebuf);
+	buf_init(&w->wbuf);
+	buf_init(&w->wbusy);
+	buf_init(&w->result);
+	TAILQ_INIT(&w->jobs);
+	if ((r = uv_pipe_init(pwloop, &w->in, 0)) != 0 ||
+	    (r = uv_pipe_init(pwloop, &w->out, 0)) != 0 ||
+	    (r = uv_pipe_init(pwloop, &w->err, 0)) != 0 ||
+	    (r = uv_timer_init(pwloop, &w->timer)) != 0 ||
+	    (r = uv_timer_init(pwloop, &w->ktimer)) != 0)
+		fatalx("uv_*_init: %s", uv_strerror(r));
+	w->in.data = w->out.data = w->err.data = w->proc.data = w;
+	w->timer.data = w->ktimer.data = w;
+
+	stdio[0].flags = UV_CREATE_PIPE | UV_READABLE_PIPE;
+	stdio[0].data.stream = (uv_stream_t *)&w->in;
+	stdio[1].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
+	stdio[1].data.stream = (uv_stream_t *)&w->out;
+	stdio[2].flags = UV_CREATE_PIPE | UV_WRITABLE_PIPE;
+	stdio[2].data.stream = (uv_stream_t *)&w->err;
+	args[0] = "/bin/sh";
+	args[1] = "-c";
+	args[2] = (char *)(uintptr_t)pwo->worker;
+	args[3] = NULL;
+	memset(&po, 0, sizeof po);
+	po.file = "/bin/sh";
+	po.args = args;
+	po.exit_cb = pworker_exit_cb;
+	po.stdio = stdio;
+	po.stdio_count = 3;
+	po.flags = UV_PROCESS_DETACHED;
+	w->open_handles = 6;
+	TAILQ_INSERT_TAIL(&pwall, w, entry);
+	pwcount++;
+	if ((r = uv_spawn(pwloop, &w->proc, &po)) != 0) {
+		log_warnx("--worker: cannot start /bin/sh: %s",
+		    uv_strerror(r));
+		w->state = PW_GONE;
+		uv_close((uv_handle_t *)&w->in, pworker_close_cb);
+		uv_close((uv_handle_t *)&w->out, pworker_close_cb);
+		uv_close((uv_handle_t *)&w->err, pworker_close_cb);
+		uv_close((uv_handle_t *)&w->timer, pworker_close_cb);
+		uv_close((uv_handle_t *)&w->ktimer, pworker_close_cb);
+		uv_close((uv_handle_t *)&w->proc, pworker_close_cb);
+		mprun_shutdown(MPRUN_EXIT_ERROR);
+		return (NULL);
+	}
+	w->pid = w->proc.pid;
+	pwslots[slot - 1] = w;
+	if ((r = uv_read_start((uv_stream_t *)&w->err, pworker_alloc_cb,
+	    pworker_err_cb)) != 0)
+		fatalx("uv_read_start: %s", uv_strerror(r));
+	if (!pwpaused) {
+		if ((r = uv_read_start((uv_stream_t *)&w->out,
+		    pworker_alloc_cb, pworker_read_cb)) != 0)
+			fatalx("uv_read_start: %s", uv_strerror(r));
+		w->reading = 1;
+	}
+	log_debug("--worker %ld started in slot %u", (long)w->pid, slot);
+	return (w);
+}
+
+/* Gives every slot its worker and the workers the tasks they want. */
+void
+pworker_pump(void)
+{
+	struct pworker	*w;
+	unsigned	 slot, n, low;
+
+	for (slot = 1; slot <= pwo->jobs; slot++) {
+		if (dispatch_queued() == 0)
+			return;
+		if ((w = pwslots[slot - 1]) == NULL &&
+		    (w = pworker_spawn(slot)) == NULL)
+			return;
+		if (w->state != PW_ACTIVE)
+			continue;
+		if (pwo->maxtasks != 0 && w->sent >= pwo->maxtasks)
+			continue;
+		low = w->chunk / 2 > 1 ? w->chunk / 2 : 1;
+		if (w->njobs >= low)
+			continue;
+		/* It got through half its chunk: it keeps up. */
+		if (w->sent != 0 && w->chunk < PW_CHUNK_MAX)
+			w->chunk *= 2;
+		n = pwo->chunksize != 0 ? pwo->chunksize : w->chunk;
+		if (pwo->maxtasks != 0 && n > pwo->maxtasks - w->sent)
+			n = pwo->maxtasks - w->sent;
+		pworker_send(w, n);
+	}
+}
+
+/* Writes up to n queued tasks to a worker's stdin as one chunk. */
+static void
+pworker_send(struct pworker *w, unsigned n)
+{
+	struct job	*j;
+	char		*line;
+	int64_t		 now;
+	int		 i;
+
+	now = pworker_now();
+	while (n-- > 0 && (j = dispatch_next(w->slot)) != NULL) {
+		if (pwo->worker_json) {
+			line = json_wtask_encode(j->seq, j->args->whole,
+			    j->args->nwhole);
+			buf_adds(&w->wbuf, line);
+			free(line);
+			buf_addc(&w->wbuf, '\n');
+		} else {
+			for (i = 0; i < j->args->nwhole; i++) {
+				if (i > 0)
+					buf_addc(&w->wbuf, ' ');
+				buf_adds(&w->wbuf, j->args->whole[i]);
+			}
+			buf_addc(&w->wbuf, pwo->delim == '\0' ? '\0' : '\n');
+		}
+		j->done.start_us = now;
+		TAILQ_INSERT_TAIL(&w->jobs, j, entry);
+		if (w->njobs++ == 0) {
+			w->last_us = now;
+			pworker_arm(w);
+		}
+		w->sent++;
+	}
+	pworker_flush(w);
+}
+
+/* Writes what is queued for a worker, one write in flight at a time. */
+static void
+pworker_flush(struct pworker *w)
+{
+	struct buf	 tmp;
+	uv_buf_t	 ub;
+	int		 r;
+
+	if (w->writing || w->state == PW_GONE ||
+	    uv_is_closing((uv_handle_t *)&w->in))
+		return;
+	if (w->wbuf.len == 0) {
+		if (w->closing_in)
+			uv_close((uv_handle_t *)&w->in, pworker_close_cb);
+		return;
+	}
+	tmp = w->wbusy;
+	w->wbusy = w->wbuf;
+	w->wbuf = tmp;
+	buf_reset(&w->wbuf);
+	ub = uv_buf_init(BUF_PTR(&w->wbusy), (unsigned)w->wbusy.len);
+	w->wreq.data = w;
+	if ((r = uv_write(&w->wreq, (uv_stream_t *)&w->in, &ub, 1,
+	    pworker_write_cb)) != 0) {
+		/* It is gone; its exit settles its tasks. */
+		buf_reset(&w->wbusy);
+		return;
+	}
+	w->writing = 1;
+}
+
+/* A write to a worker finished. */
+static void
+pworker_write_cb(uv_write_t *req, int status)
+{
+	struct pworker	*w = req->data;
+
+	w->writing = 0;
+	buf_reset(&w->wbusy);
+	if (status < 0)
+		buf_reset(&w->wbuf);
+	pworker_flush(w);
+}
+
+/* Arms the --timeout of a worker's oldest outstanding task. */
+static void
+pworker_arm(struct pworker *w)
+{
+	struct job	*j;
+	int		 r;
+
+	if (pwo->timeout_ms == 0 || w->state == PW_GONE)
+		return;
+	if ((j = TAILQ_FIRST(&w->jobs)) == NULL) {
+		uv_timer_stop(&w->timer);
+		return;
+	}
+	j->timeout_ms = pwo->timeout_ms;
+	if ((r = uv_timer_start(&w->timer, pworker_timer_cb, pwo->timeout_ms,
+	    0)) != 0)
+		fatalx("uv_timer_start: %s", uv_strerror(r));
+}
+
+/* The oldest task ran past --timeout: fail it, replace the worker. */
+static void
+pworker_timer_cb(uv_timer_t *t)
+{
+	struct pworker	*w = t->data;
+	struct job	*j;
+
+	if ((j = TAILQ_FIRST(&w->jobs)) == NULL)
+		return;
+	TAILQ_REMOVE(&w->jobs, j, entry);
+	w->njobs--;
+	w->answered = 1;	/* a live worker, not a start-up death */
+	log_warnx("task %llu timed out after %g s: %.*s",
+	    (unsigned long long)j->seq, (double)j->timeout_ms / 1000.0,
+	    j->cmd != NULL ? (int)j->cmdlen : 0, j->cmd != NULL ? j->cmd : "");
+	j->timed_out = 1;
+	j->done.runtime_us = pworker_now() - j->done.start_us;
+	w->discard = 1;
+	pworker_requeue(w);
+	pworker_retire(w, 1);
+	collect_fail(j, -1, "");
+	dispatch_pump();
+}
+
+/* Puts a worker's outstanding tasks back in the queue (or drops them). */
+static void
+pworker_requeue(struct pworker *w)
+{
+	struct job	*j;
+
+	while ((j = TAILQ_LAST(&w->jobs, jobs)) != NULL) {
+		TAILQ_REMOVE(&w->jobs, j, entry);
+		w->njobs--;
+		if (dispatch_stopping())
+			collect_skip(j);
+		else
+			dispatch_requeue(j);
+	}
+}
+
+/* Gives libuv room for the next read. */
+static void
+pworker_alloc_cb(uv_handle_t *h, size_t hint, uv_buf_t *ub)
+{
+	struct pworker	*w = h->data;
+	struct buf	*b = h == (uv_handle_t *)&w->out ? &w->rbuf : &w->ebuf;
+
+	*ub = uv_buf_init(buf_reserve(b, PW_READ_SIZE), PW_READ_SIZE);
+}
+
+/* Results arrived: one line each (or up to the --worker-eot line). */
+static void
+pworker_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *ub)
+{
+	struct pworker	*w = s->data;
+	const char	*p, *nl;
+	size_t		 len;
+
+	if (nread == 0)
+		return;
+	if (nread < 0) {
+		uv_read_stop(s);
+		w->reading = 0;
+		w->out_eof = 1;
+		pworker_check_gone(w);
+		dispatch_pump();
+		return;
+	}
+	buf_commit(&w->rbuf, (size_t)nread);
+	if (w->discard) {
+		buf_reset(&w->rbuf);
+		return;
+	}
+	p = BUF_PTR(&w->rbuf);
+	len = w->rbuf.len;
+	while ((nl = memchr(p, '\n', len)) != NULL) {
+		pworker_line(w, p, (size_t)(nl + 1 - p));
+		len -= (size_t)(nl + 1 - p);
+		p = nl + 1;
+		if (w->discard)
+			break;
+	}
+	if (w->discard)
+		buf_reset(&w->rbuf);
+	else {
+		buf_consume(&w->rbuf, w->rbuf.len - len);
+		buf_compact(&w->rbuf);
+	}
+	dispatch_pump();
+}
+
+/* One line of results, with its newline. */
+static void
+pworker_line(struct pworker *w, const char *p, size_t n)
+{
+	struct job	*j;
+
+	if (pwo->worker_json) {
+		pworker_json(w, p, n);
+		return;
+	}
+	if ((j = TAILQ_FIRST(&w->jobs)) == NULL) {
+		log_warnx("--worker in slot %u printed a line with no task "
+		    "outstanding: %.*s", w->slot, (int)(n - 1), p);
+		return;
+	}
+	if (pwo->worker_eot != NULL) {
+		if (n - 1 != strlen(pwo->worker_eot) ||
+		    memcmp(p, pwo->worker_eot, n - 1) != 0) {
+			buf_add(&w->result, p, n);
+			return;
+		}
+		pworker_done(w, j, BUF_PTR(&w->result), w->result.len);
+		buf_reset(&w->result);
+		return;
+	}
+	pworker_done(w, j, p, n);
+}
+
+/* Settles task j of worker w with its result. */
+static void
+pworker_done(struct pworker *w, struct job *j, const char *p, size_t n)
+{
+	int64_t	 now = pworker_now();
+
+	TAILQ_REMOVE(&w->jobs, j, entry);
+	w->njobs--;
+	w->ndone++;
+	w->answered = 1;
+	pwstartfails = 0;
+	if (j->done.start_us < w->last_us)
+		j->done.start_us = w->last_us;
+	j->done.runtime_us = now - j->done.start_us;
+	w->last_us = now;
+	if (pwo->timeout_ms != 0)
+		pworker_arm(w);
+	collect_result(j, p, n, 0);
+	if (pwo->maxtasks != 0 && w->ndone >= pwo->maxtasks &&
+	    w->state == PW_ACTIVE)
+		pworker_retire(w, 0);
+}
+
+/* --worker-protocol json: a {"seq","ok","result","error"} line. */
+static void
+pworker_json(struct pworker *w, const char *p, size_t n)
+{
+	struct job	*j;
+	uint64_t	 seq;
+	int		 ok;
+	char		*text;
+	const char	*errstr;
+	size_t		 len;
+
+	if (json_wresult_decode(p, n - 1, &seq, &ok, &text, &len,
+	    &errstr) == -1) {
+		log_warnx("--worker in slot %u: bad result: %s: %.*s",
+		    w->slot, errstr, (int)(n - 1), p);
+		return;
+	}
+	TAILQ_FOREACH(j, &w->jobs, entry) {
+		if (j->seq == seq)
+			break;
+	}
+	if (j == NULL) {
+		log_warnx("--worker in slot %u: result for task %llu, which "
+		    "it does not hold", w->slot, (unsigned long long)seq);
+		free(text);
+		return;
+	}
+	if (ok) {
+		pworker_done(w, j, text, len);
+		free(text);
+		return;
+	}
+	TAILQ_REMOVE(&w->jobs, j, entry);
+	w->njobs--;
+	w->ndone++;
+	w->answered = 1;
+	pwstartfails = 0;
+	j->done.runtime_us = pworker_now() - j->done.start_us;
+	if (pwo->timeout_ms != 0)
+		pworker_arm(w);
+	collect_fail(j, 1, text);
+	free(text);
+	if (pwo->maxtasks != 0 && w->ndone >= pwo->maxtasks &&
+	    w->state == PW_ACTIVE)
+		pworker_retire(w, 0);
+}
+
+/* Stderr from a worker: passed on a whole line at a time. */
+static void
+pworker_err_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *ub)
+{
+	struct pworker	*w = s->data;
+	const char	*nl;
+
+	if (nread == 0)
+		return;
+	if (nread < 0) {
+		uv_read_stop(s);
+		if (w->ebuf.len != 0)
+			output_write(STDERR_FILENO, BUF_PTR(&w->ebuf),
+			    w->ebuf.len);
+		buf_reset(&w->ebuf);
+		w->err_eof = 1;
+		pworker_check_gone(w);
+		dispatch_pump();
+		return;
+	}
+	buf_commit(&w->ebuf, (size_t)nread);
+	if ((nl = memrchr(BUF_PTR(&w->ebuf), '\n', w->ebuf.len)) == NULL)
+		return;
+	output_write(STDERR_FILENO, BUF_PTR(&w->ebuf),
+	    (size_t)(nl + 1 - BUF_PTR(&w->ebuf)));
+	buf_consume(&w->ebuf, (size_t)(nl + 1 - BUF_PTR(&w->ebuf)));
+	buf_compact(&w->ebuf);
+}
+
+/* The worker process exited. */
+static void
+pworker_exit_cb(uv_process_t *p, int64_t status, int sig)
+{
+	struct pworker	*w = p->data;
+
+	w->exited = 1;
+	w->exit_status = status;
+	w->term_signal = sig;
+	uv_timer_stop(&w->ktimer);
+	pworker_check_gone(w);
+	dispatch_pump();
+}
+
+/* Settles a worker once it has exited and its pipes are at EOF. */
+static void
+pworker_check_gone(struct pworker *w)
+{
+	struct job	*j;
+	char		 how[64], msg[256];
+	int		 active = w->state == PW_ACTIVE;
+
+	if (!w->exited || !w->out_eof || !w->err_eof || w->state == PW_GONE)
+		return;
+	if (pwslots[w->slot - 1] == w)
+		pwslots[w->slot - 1] = NULL;
+	w->state = PW_GONE;
+	if (w->term_signal != 0)
+		snprintf(how, sizeof how, "killed by signal %d",
+		    w->term_signal);
+	else
+		snprintf(how, sizeof how, "exit %lld",
+		    (long long)w->exit_status);
+	if ((j = TAILQ_FIRST(&w->jobs)) != NULL) {
+		TAILQ_REMOVE(&w->jobs, j, entry);
+		w->njobs--;
+		if (dispatch_stopping() && w->term_signal == 0)
+			collect_skip(j);
+		else {
+			snprintf(msg, sizeof msg, "mprun: worker in slot %u "
+			    "died (%s): task %llu failed\n", w->slot, how,
+			    (unsigned long long)j->seq);
+			j->done.runtime_us = pworker_now() - j->done.start_us;
+			if (dispatch_stopping())
+				msg[0] = '\0';
+			collect_fail(j, -1, msg);
+		}
+	}
+	pworker_requeue(w);
+	if (active && !w->answered && !dispatch_stopping() &&
+	    ++pwstartfails >= PW_START_FAILS) {
+		log_warnx("--worker: '%s' keeps dying at start-up (%s)",
+		    pwo->worker, how);
+		mprun_shutdown(MPRUN_EXIT_ERROR);
+	}
+	uv_close((uv_handle_t *)&w->timer, pworker_close_cb);
+	uv_close((uv_handle_t *)&w->ktimer, pworker_close_cb);
+	if (!uv_is_closing((uv_handle_t *)&w->in))
+		uv_close((uv_handle_t *)&w->in, pworker_close_cb);
+	uv_close((uv_handle_t *)&w->out, pworker_close_cb);
+	uv_close((uv_handle_t *)&w->err, pworker_close_cb);
+	uv_close((uv_handle_t *)&w->proc, pworker_close_cb);
+}
+
+/* Frees a worker when the last of its handles has closed. */
+static void
+pworker_close_cb(uv_handle_t *h)
+{
+	struct pworker	*w = h->data;
+
+	if (--w->open_handles > 0)
+		return;
+	TAILQ_REMOVE(&pwall, w, entry);
+	pwcount--;
+	buf_free(&w->rbuf);
+	buf_free(&w->ebuf);
+	buf_free(&w->wbuf);
+	buf_free(&w->wbusy);
+	buf_free(&w->result);
+	free(w);
+}
+
+/*
+ * Lets a worker go: its slot is free at once, its stdin is closed, and
+ * the termseq follows, now (stop) or after a grace period.
+ */
+static void
+pworker_retire(struct pworker *w, int stop)
+{
+	int	 r;
+
+	if (w->state == PW_GONE)
+		return;
+	if (pwslots[w->slot - 1] == w)
+		pwslots[w->slot - 1] = NULL;
+	w->state = PW_RETIRING;
+	if (!w->closing_in) {
+		w->closing_in = 1;
+		pworker_flush(w);
+	}
+	if (w->exited)
+		return;
+	if (stop) {
+		if (w->termstep == -1) {
+			w->termstep = 0;
+			pworker_kstep(w);
+		}
+		return;
+	}
+	if (w->termstep == -1 && !uv_is_active((uv_handle_t *)&w->ktimer) &&
+	    (r = uv_timer_start(&w->ktimer, pworker_ktimer_cb, PW_GRACE_MS,
+	    0)) != 0)
+		fatalx("uv_timer_start: %s", uv_strerror(r));
+}
+
+/* Sends the next termseq step to the worker's process group. */
+static void
+pworker_kstep(struct pworker *w)
+{
+	const struct termstep	*t;
+	int			 r;
+
+	if (w->exited || w->termstep >= pwntermseq)
+		return;
+	t = &pwtermseq[w->termstep++];
+	if (kill(-w->pid, t->sig) == -1 && errno != ESRCH)
+		log_warn("kill --worker %ld", (long)w->pid);
+	if ((r = uv_timer_start(&w->ktimer, pworker_ktimer_cb,
+	    t->ms != 0 ? t->ms : 1, 0)) != 0)
+		fatalx("uv_timer_start: %s", uv_strerror(r));
+}
+
+/* The grace period or a termseq step ran out. */
+static void
+pworker_ktimer_cb(uv_timer_t *t)
+{
+	struct pworker	*w = t->data;
+
+	if (w->termstep == -1)
+		w->termstep = 0;
+	if (w->termstep >= pwntermseq) {
+		/* The sequence is spent: make sure. */
+		if (!w->exited)
+			kill(-w->pid, SIGKILL);
+		return;
+	}
+	pworker_kstep(w);
+}
+
+/* Lets every idle worker go: there is nothing left to give them. */
+void
+pworker_close_idle(void)
+{
+	struct pworker	*w;
+
+	TAILQ_FOREACH(w, &pwall, entry) {
+		if (w->state == PW_ACTIVE && w->njobs == 0)
+			pworker_retire(w, 0);
+	}
+}
+
+/* Stops every worker with the termseq; their tasks are dropped. */
+void
+pworker_stop_all(void)
+{
+	struct pworker	*w;
+
+	TAILQ_FOREACH(w, &pwall, entry) {
+		if (w->state == PW_GONE)
+			continue;
+		w->discard = 1;
+		pworker_retire(w, w->njobs != 0);
+	}
+}
+
+/* Kills every worker's group at once: only kill(2), safe anywhere. */
+void
+pworker_kill_all(void)
+{
+	struct pworker	*w;
+
+	TAILQ_FOREACH(w, &pwall, entry) {
+		if (!w->exited && w->pid > 0)
+			kill(-w->pid, SIGKILL);
+	}
+}
+
+/*
+ * Sends a signal to every worker's process group (SIGTSTP, SIGCONT): a
+ * persistent worker is the task, so Ctrl-Z and fg reach it directly.  A
+ * worker runs in a session of its own, where its group is orphaned, and
+ * the kernel discards SIGTSTP sent to an orphaned group: SIGSTOP does the
+ * same job there.
+ */
+void
+pworker_signal_all(int sig)
+{
+	struct pworker	*w;
+
+	if (sig == SIGTSTP)
+		sig = SIGSTOP;
+	TAILQ_FOREACH(w, &pwall, entry) {
+		if (!w->exited && w->pid > 0 && kill(-w->pid, sig) == -1 &&
+		    errno != ESRCH)
+			log_warn("kill worker in slot %u", w->slot);
+	}
+}
+
+/* Stops or resumes reading results (output back-pressure). */
+void
+pworker_pause(int pause)
+{
+	struct pworker	*w;
+	int		 r;
+
+	pwpaused = pause;
+	TAILQ_FOREACH(w, &pwall, entry) {
+		if (w->out_eof || w->state == PW_GONE)
+			continue;
+		if (pause && w->reading) {
+			uv_read_stop((uv_stream_t *)&w->out);
+			w->reading = 0;
+		} else if (!pause && !w->reading) {
+			if ((r = uv_read_start((uv_stream_t *)&w->out,
+			    pworker_alloc_cb, pworker_read_cb)) != 0)
+				fatalx("uv_read_start: %s", uv_strerror(r));
+			w->reading = 1;
+		}
+	}
+}
