@@ -765,9 +765,9 @@ main(int argc, char **argv)
 	test_raw();
 
 	n = readlink("/proc/self/exe", path, sizeof path - 1);
+	path[n > 0 ? n : 0] = '\0';	/* readlink does not terminate */
 	if (n > 0 && strspn(path, "abcdefghijklmnopqrstuvwxyz"
 	    "ABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_./-") == (size_t)n) {
-		path[n] = '\0';
 		self = path;
 		test_exec();
 		test_random_quote();
