@@ -303,12 +303,7 @@ collect_worker_gone(struct worker *w)
 	char		 msg[256];
 	int		 n;
 
-	if (w->term_signal != 0)
-		snprintf(how, sizeof how, "killed by signal %d",
-		    w->term_signal);
-	else
-		snprintf(how, sizeof how, "exit %lld",
-		    (long long)w->exit_status);
+	log_exit_how(how, sizeof how, w->exit_status, w->term_signal);
 	while ((j = TAILQ_FIRST(&w->jobs)) != NULL) {
 		TAILQ_REMOVE(&w->jobs, j, entry);
 		w->njobs--;

@@ -72,6 +72,16 @@ log_vwrite(const char *prefix, const char *fmt, va_list ap, int errnum)
 	while (w == -1 && errno == EINTR);
 }
 
+/* Says how a process ended, for messages: "exit 3", "killed by signal 9". */
+void
+log_exit_how(char *buf, size_t size, int64_t status, int sig)
+{
+	if (sig != 0)
+		snprintf(buf, size, "killed by signal %d", sig);
+	else
+		snprintf(buf, size, "exit %lld", (long long)status);
+}
+
 /* Logs a message when -v was given at least twice. */
 void
 log_debug(const char *fmt, ...)

@@ -175,6 +175,7 @@ char		*buf_take(struct buf *, size_t *);
 void		 log_set_verbose(int);
 int		 log_get_verbose(void);
 void		 log_set_fatal_hook(void (*)(void));
+void		 log_exit_how(char *, size_t, int64_t, int);
 void		 log_debug(const char *, ...)
 		     __attribute__((format(printf, 1, 2)));
 void		 log_warn(const char *, ...)

@@ -605,12 +605,7 @@ pworker_check_gone(struct pworker *w)
 	if (pwslots[w->slot - 1] == w)
 		pwslots[w->slot - 1] = NULL;
 	w->state = PW_GONE;
-	if (w->term_signal != 0)
-		snprintf(how, sizeof how, "killed by signal %d",
-		    w->term_signal);
-	else
-		snprintf(how, sizeof how, "exit %lld",
-		    (long long)w->exit_status);
+	log_exit_how(how, sizeof how, w->exit_status, w->term_signal);
 	if ((j = TAILQ_FIRST(&w->jobs)) != NULL) {
 		TAILQ_REMOVE(&w->jobs, j, entry);
 		w->njobs--;

@@ -98,6 +98,7 @@ static const struct {
 #define STRNUM_SIGMAX	64
 
 static int	strnum_isdigit(char);
+static int	strnum_scaled(const char *, size_t, uint64_t, uint64_t *);
 static const char *strnum_decimal(const char *, const char **, size_t *,
 		    const char **, size_t *);
 static int	strnum_signal(const char *, size_t);
@@ -172,6 +173,28 @@ strnum_decimal(const char *p, const char **ip, size_t *ilen, const char **fp,
 }
 
 /*
+ * Computes the integer digits ip[0, ilen) times unit into *v, or -1 when
+ * that overflows 64 bits.
+ */
+static int
+strnum_scaled(const char *ip, size_t ilen, uint64_t unit, uint64_t *v)
+{
+	uint64_t	 ipart = 0;
+	size_t		 i;
+
+	for (i = 0; i < ilen; i++) {
+		if (ipart > UINT64_MAX / 10 ||
+		    ipart * 10 > UINT64_MAX - (uint64_t)(ip[i] - '0'))
+			return (-1);
+		ipart = ipart * 10 + (uint64_t)(ip[i] - '0');
+	}
+	if (ipart != 0 && ipart > UINT64_MAX / unit)
+		return (-1);
+	*v = ipart * unit;
+	return (0);
+}
+
+/*
  * Formats microseconds as seconds with exactly three decimals, rounding
  * half up on whole microseconds ("1.001" for 1000500), as the joblog and
  * --json print times.
@@ -198,7 +221,7 @@ strnum_duration(const char *s, uint64_t *ms, const char **errstr)
 {
 	const char	*p = s, *ip, *fp;
 	size_t		 ilen, flen, i, u, nlen;
-	uint64_t	 total = 0, ipart, unit, twice, v;
+	uint64_t	 total = 0, unit, twice, v;
 	int		 nunits = 0;
 
 	*errstr = STRNUM_DURATION;
@@ -227,16 +250,8 @@ strnum_duration(const char *s, uint64_t *ms, const char **errstr)
 		}
 		nunits++;
 
-		ipart = 0;
-		for (i = 0; i < ilen; i++) {
-			if (ipart > UINT64_MAX / 10 ||
-			    ipart * 10 > UINT64_MAX - (uint64_t)(ip[i] - '0'))
-				return (-1);
-			ipart = ipart * 10 + (uint64_t)(ip[i] - '0');
-		}
-		if (ipart != 0 && ipart > UINT64_MAX / unit)
+		if (strnum_scaled(ip, ilen, unit, &v) == -1)
 			return (-1);
-		v = ipart * unit;
 
 		/*
 		 * The fraction times the unit, rounded half up, computed
@@ -361,7 +376,7 @@ strnum_size(const char *s, uint64_t *bytes, const char **errstr)
 {
 	const char	*p = s, *ip, *fp;
 	size_t		 ilen, flen, i;
-	uint64_t	 unit = 1, ipart = 0, frac = 0, v;
+	uint64_t	 unit = 1, frac = 0, v;
 
 	*errstr = STRNUM_SIZE;
 	if ((p = strnum_decimal(p, &ip, &ilen, &fp, &flen)) == NULL)
@@ -388,15 +403,8 @@ strnum_size(const char *s, uint64_t *bytes, const char **errstr)
 	if (*p != '\0')
 		return (-1);
 
-	for (i = 0; i < ilen; i++) {
-		if (ipart > UINT64_MAX / 10 ||
-		    ipart * 10 > UINT64_MAX - (uint64_t)(ip[i] - '0'))
-			return (-1);
-		ipart = ipart * 10 + (uint64_t)(ip[i] - '0');
-	}
-	if (ipart != 0 && ipart > UINT64_MAX / unit)
+	if (strnum_scaled(ip, ilen, unit, &v) == -1)
 		return (-1);
-	v = ipart * unit;
 
 	/*
 	 * The fraction times the unit, rounded down, computed exactly by
