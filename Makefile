@@ -35,7 +35,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:.c=)
 HELPER_BINS := tests/helpers/th
 
-.PHONY: all check asan lint install clean deps
+.PHONY: all check asan lint install clean deps bench
 
 all: mprun
 
@@ -71,6 +71,11 @@ asan:
 	$(MAKE) -C build-asan check OPT="-O1 -g -fno-omit-frame-pointer" \
 	    EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
 	    EXTRA_LDFLAGS="-fsanitize=address,undefined"
+
+# Side-by-side timings against GNU parallel and xargs -P (issue 5); see
+# the header of scripts/bench.sh for the workloads and QUICK=1.
+bench: mprun
+	bash scripts/bench.sh ./mprun
 
 lint:
 	mandoc -Tlint -W warning man/mprun.1

@@ -159,6 +159,14 @@ main(int argc, char **argv)
 
 	main_fds();
 	options_parse(&opts, argc, argv);
+	/*
+	 * Now, while this process has no thread, loop or handler: workers
+	 * are forked from the zygote, or started with exec if it cannot be.
+	 */
+	if (opts.worker == NULL && !opts.dry_run &&
+	    getenv("MPRUN_EXEC_WORKERS") == NULL &&
+	    zygote_start(opts.jobs, opts.maxtasks) == -1)
+		log_debug("no worker fork server: %s", strerror(errno));
 	if ((r = uv_loop_init(&main_loop)) != 0)
 		diex("uv_loop_init: %s", uv_strerror(r));
 	signal_init(&main_loop);

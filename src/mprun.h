@@ -409,6 +409,7 @@ void		 progress_stop(void);
 
 /* worker.c */
 int		 worker_main(int, char **);
+void		 worker_set_ncpu(unsigned);
 
 /* spawn.c */
 #define SPAWN_CAPTURE	0	/* stdout and stderr on new pipes */
@@ -484,6 +485,7 @@ struct worker {
 	uv_pipe_t		 from;		/* frames from the worker */
 	uv_timer_t		 timer;		/* --timeout of its task */
 	int			 open_handles;
+	int			 forked;	/* by the zygote */
 	int			 exited;
 	int64_t			 exit_status;
 	int			 term_signal;
@@ -528,6 +530,16 @@ void		 pool_signal_all(int);
 struct worker	*pool_slot(unsigned);
 unsigned	 pool_count(void);
 void		 pool_free(void);
+
+/* zygote.c */
+int		 zygote_start(unsigned, unsigned);
+int		 zygote_active(void);
+int		 zygote_event_fd(void);
+pid_t		 zygote_spawn(int, int);
+int		 zygote_event(pid_t *, int *);
+void		 zygote_retire(void);
+int		 zygote_retired(void);
+void		 zygote_close(void);
 
 /* dispatch.c */
 void		 dispatch_init(uv_loop_t *, const struct options *);

@@ -13,7 +13,10 @@
  * to have been read, and collect.c can settle its unfinished tasks.
  */
 
+#include <sys/wait.h>
+
 #include <errno.h>
+#include <fcntl.h>
 #include <limits.h>
 #include <signal.h>
 #include <stdio.h>
@@ -35,11 +38,18 @@ static unsigned			 pcount;
 static char			 pexe[PATH_MAX];
 static int			 ppaused;
 static unsigned			 pstartfails;
+static uv_poll_t		 pzpoll;	/* the zygote's exit reports */
+static int			 pzpolling;
+static unsigned			 pzwaiting;	/* forked, exit not in */
 
 static void	 pool_alloc_cb(uv_handle_t *, size_t, uv_buf_t *);
 static void	 pool_read_cb(uv_stream_t *, ssize_t, const uv_buf_t *);
 static void	 pool_write_cb(uv_write_t *, int);
 static void	 pool_exit_cb(uv_process_t *, int64_t, int);
+static void	 pool_exited(struct worker *, int64_t, int);
+static void	 pool_zygote_cb(uv_poll_t *, int, int);
+static void	 pool_zygote_lost(void);
+static int	 pool_fork(struct worker *);
 static void	 pool_close_cb(uv_handle_t *);
 static void	 pool_timer_cb(uv_timer_t *);
 static void	 pool_check_gone(struct worker *);
@@ -67,6 +77,53 @@ pool_init(uv_loop_t *loop, const struct options *o)
 	else if ((r = uv_exepath(pexe, &len)) != 0)
 		diex("cannot find mprun's own executable: %s",
 		    uv_strerror(r));
+
+	if (zygote_active()) {
+		if ((r = uv_poll_init(loop, &pzpoll, zygote_event_fd())) != 0 ||
+		    (r = uv_poll_start(&pzpoll, UV_READABLE,
+		    pool_zygote_cb)) != 0)
+			diex("uv_poll: %s", uv_strerror(r));
+		/* It keeps the loop alive only while an exit is due. */
+		uv_unref((uv_handle_t *)&pzpoll);
+		pzpolling = 1;
+	}
+}
+
+/*
+ * Starts a worker through the zygote, on two fresh pipes.  Returns 0, or
+ * a negative libuv error (UV_EPIPE when the zygote is gone).
+ */
+static int
+pool_fork(struct worker *w)
+{
+	int	 to[2], from[2], r, saved;
+	pid_t	 pid;
+
+	if (pipe2(to, O_CLOEXEC) == -1)
+		return (uv_translate_sys_error(errno));
+	if (pipe2(from, O_CLOEXEC) == -1) {
+		saved = errno;
+		close(to[0]);
+		close(to[1]);
+		return (uv_translate_sys_error(saved));
+	}
+	pid = zygote_spawn(to[0], from[1]);
+	saved = errno;
+	close(to[0]);
+	close(from[1]);
+	if (pid == -1) {
+		close(to[1]);
+		close(from[0]);
+		return (uv_translate_sys_error(saved));
+	}
+	if ((r = uv_pipe_open(&w->to, to[1])) != 0 ||
+	    (r = uv_pipe_open(&w->from, from[0])) != 0)
+		fatalx("uv_pipe_open: %s", uv_strerror(r));
+	w->pid = pid;
+	w->forked = 1;
+	if (pzwaiting++ == 0)
+		uv_ref((uv_handle_t *)&pzpoll);
+	return (0);
 }
 
 /* The active worker of a slot, or NULL. */
@@ -128,6 +185,17 @@ pool_spawn(unsigned slot)
 		fatalx("uv_timer_init: %s", uv_strerror(r));
 	w->to.data = w->from.data = w->proc.data = w->timer.data = w;
 
+	r = UV_EPIPE;
+	if (zygote_active())
+		r = pool_fork(w);
+	if (r == 0)
+		goto started;
+	if (r != UV_EPIPE) {
+		log_warnx("cannot start a worker: %s", uv_strerror(r));
+		w->open_handles = 3;
+		goto failed;
+	}
+
 	/* Pipe directions are from the worker's point of view. */
 	stdio[0].flags = UV_CREATE_PIPE | UV_READABLE_PIPE;
 	stdio[0].data.stream = (uv_stream_t *)&w->to;
@@ -148,18 +216,12 @@ pool_spawn(unsigned slot)
 		log_warnx("cannot start a worker: %s", uv_strerror(r));
 		/* The handles are initialised even so, and must close. */
 		w->open_handles = 4;
-		w->state = WORKER_GONE;
-		TAILQ_INSERT_TAIL(&pall, w, entry);
-		pcount++;
-		uv_close((uv_handle_t *)&w->timer, pool_close_cb);
-		uv_close((uv_handle_t *)&w->to, pool_close_cb);
-		uv_close((uv_handle_t *)&w->from, pool_close_cb);
 		uv_close((uv_handle_t *)&w->proc, pool_close_cb);
-		mprun_shutdown(MPRUN_EXIT_ERROR);
-		return (NULL);
+		goto failed;
 	}
 	w->pid = w->proc.pid;
-	w->open_handles = 4;
+started:
+	w->open_handles = w->forked ? 3 : 4;
 	TAILQ_INSERT_TAIL(&pall, w, entry);
 	pcount++;
 	pslots[slot - 1] = w;
@@ -186,6 +248,16 @@ pool_spawn(unsigned slot)
 	free(json);
 	pool_flush(w);
 	return (w);
+
+failed:
+	w->state = WORKER_GONE;
+	TAILQ_INSERT_TAIL(&pall, w, entry);
+	pcount++;
+	uv_close((uv_handle_t *)&w->timer, pool_close_cb);
+	uv_close((uv_handle_t *)&w->to, pool_close_cb);
+	uv_close((uv_handle_t *)&w->from, pool_close_cb);
+	mprun_shutdown(MPRUN_EXIT_ERROR);
+	return (NULL);
 }
 
 /* Gives libuv room for the next read of frames. */
@@ -289,12 +361,19 @@ pool_write_cb(uv_write_t *req, int status)
 	pool_flush(w);
 }
 
-/* The worker process exited. */
+/* A worker started by uv_spawn exited. */
 static void
 pool_exit_cb(uv_process_t *p, int64_t status, int sig)
 {
-	struct worker	*w = p->data;
+	pool_exited(p->data, status, sig);
+}
 
+/* A worker exited: settle it if its frames have all been read too. */
+static void
+pool_exited(struct worker *w, int64_t status, int sig)
+{
+	if (w->forked && --pzwaiting == 0 && pzpolling)
+		uv_unref((uv_handle_t *)&pzpoll);
 	w->exited = 1;
 	w->exit_status = status;
 	w->term_signal = sig;
@@ -302,6 +381,62 @@ pool_exit_cb(uv_process_t *p, int64_t status, int sig)
 	    (long)w->pid, w->slot, (long long)status, sig);
 	pool_check_gone(w);
 	dispatch_pump();
+}
+
+/* The zygote reaped some of its workers. */
+static void
+pool_zygote_cb(uv_poll_t *h, int status, int events)
+{
+	struct worker	*w;
+	pid_t		 pid;
+	int		 ws, r;
+
+	while ((r = zygote_event(&pid, &ws)) == 1) {
+		TAILQ_FOREACH(w, &pall, entry) {
+			if (w->forked && w->pid == pid && !w->exited)
+				break;
+		}
+		if (w == NULL)
+			continue;
+		if (WIFSIGNALED(ws))
+			pool_exited(w, 0, WTERMSIG(ws));
+		else
+			pool_exited(w, WEXITSTATUS(ws), 0);
+	}
+	if (r == -1)
+		pool_zygote_lost();
+	dispatch_pump();
+}
+
+/*
+ * The zygote is gone.  Retired, it left after reporting its last worker.
+ * Killed from outside, it can report nothing more: each of its workers
+ * counts as exited and is settled when its frames end, and workers start
+ * with exec from now on.
+ */
+static void
+pool_zygote_lost(void)
+{
+	struct worker	*w;
+
+	if (zygote_event_fd() == -1)
+		return;
+	if (!zygote_retired())
+		log_warnx("the worker fork server went away; starting "
+		    "workers with exec");
+	if (pzpolling) {
+		uv_close((uv_handle_t *)&pzpoll, NULL);
+		pzpolling = 0;
+	}
+	zygote_close();
+	TAILQ_FOREACH(w, &pall, entry) {
+		if (w->forked && !w->exited) {
+			w->exited = 1;
+			w->exit_status = -1;
+			pzwaiting--;
+			pool_check_gone(w);
+		}
+	}
 }
 
 /* Takes a worker out of its slot so a fresh one can start there. */
@@ -334,7 +469,8 @@ pool_check_gone(struct worker *w)
 	if (!uv_is_closing((uv_handle_t *)&w->to))
 		uv_close((uv_handle_t *)&w->to, pool_close_cb);
 	uv_close((uv_handle_t *)&w->from, pool_close_cb);
-	uv_close((uv_handle_t *)&w->proc, pool_close_cb);
+	if (!w->forked)
+		uv_close((uv_handle_t *)&w->proc, pool_close_cb);
 }
 
 /* Frees a worker when the last of its handles has closed. */
@@ -376,6 +512,7 @@ pool_close_idle(void)
 {
 	struct worker	*w;
 
+	zygote_retire();
 	TAILQ_FOREACH(w, &pall, entry) {
 		if (w->state == WORKER_ACTIVE && w->njobs == 0) {
 			w->state = WORKER_RETIRING;
@@ -516,4 +653,9 @@ pool_free(void)
 {
 	free(pslots);
 	pslots = NULL;
+	if (pzpolling) {
+		uv_close((uv_handle_t *)&pzpoll, NULL);
+		pzpolling = 0;
+	}
+	zygote_close();
 }

@@ -172,6 +172,16 @@ static void	 worker_signal(int);
 static void	 worker_killpg(int);
 static void	 worker_close(int *);
 
+/* The CPU count for the HELLO reply, when known before the worker starts. */
+static unsigned	 worker_ncpu;
+
+/* Records the CPU count, so a forked worker need not read the cgroups. */
+void
+worker_set_ncpu(unsigned n)
+{
+	worker_ncpu = n;
+}
+
 /* Returns a clock's time in microseconds. */
 static int64_t
 worker_clock(clockid_t id)
@@ -598,7 +608,7 @@ worker_hello(const struct proto_frame *f)
 	w.have_hello = 1;
 	r.version = PROTO_VERSION;
 	r.pid = getpid();
-	r.ncpu = ncpu_available();
+	r.ncpu = worker_ncpu != 0 ? worker_ncpu : ncpu_available();
 	s = json_reply_encode(&r);
 	proto_put(&w.out, PROTO_HELLO, 0, s, (uint32_t)strlen(s));
 	free(s);

@@ -288,6 +288,30 @@ dead()
 	! alive "$1"
 }
 
+# workers_of PID: the pids of mprun PID's workers.  They are children of
+# its fork server (comm "mprun-zygote"), or of mprun itself when workers
+# are started with exec (MPRUN_EXEC_WORKERS).
+workers_of()
+{
+	for _c in $(pgrep -P "$1"); do
+		if [ "$(ps -o comm= -p "$_c")" = mprun-zygote ]; then
+			pgrep -P "$_c"
+		else
+			echo "$_c"
+		fi
+	done
+}
+
+# helpers_of PID: every process mprun PID started for itself: the fork
+# server, if any, and the workers.
+helpers_of()
+{
+	pgrep -P "$1"
+	for _c in $(pgrep -P "$1"); do
+		[ "$(ps -o comm= -p "$_c")" != mprun-zygote ] || pgrep -P "$_c"
+	done
+}
+
 # group_alive PGID: some process of that process group is not a zombie.
 group_alive()
 {

@@ -15,7 +15,7 @@ start_bg "$MPRUN" -j3 ::: \
     "trap '' TERM; echo \$\$ >$T/pids/3; sleep 60 & sleep 60"
 wait_for 10 all_started || fail "the tasks did not start"
 sleep 0.2
-workers=$(pgrep -P "$bgpid" | tr '\n' ' ')
+workers=$(helpers_of "$bgpid" | tr '\n' ' ')
 kill -9 "$bgpid"
 wait_bg
 sleep 1

@@ -5,6 +5,12 @@
 # task's output is still printed.
 . "$(dirname "$0")/lib.sh"
 
+# Workers forked by the fork server, then workers started with exec.
+for MPRUN_EXEC_WORKERS in '' 1; do
+if [ -n "$MPRUN_EXEC_WORKERS" ]; then
+	export MPRUN_EXEC_WORKERS
+fi
+rm -rf "$T/ppid"
 mkdir "$T/ppid"
 # Each task records its parent, the worker, then sleeps a little; task 1
 # sleeps long enough for the test to kill its worker.
@@ -13,7 +19,7 @@ start_bg "$MPRUN" -j2 --chunksize 3 \
     ::: 1 2 3 4 5 6
 wait_for 10 test -s "$T/ppid/1" || fail "task 1 did not start"
 worker=$(cat "$T/ppid/1")
-if ! pgrep -P "$bgpid" | grep -qx "$worker"; then
+if ! workers_of "$bgpid" | grep -qx "$worker"; then
 	fail "task 1's parent $worker is not a worker of mprun $bgpid"
 fi
 kill -9 "$worker"
@@ -29,17 +35,18 @@ for i in 2 3; do
 		fail "task $i ran on the dead worker"
 done
 
-# The same with one worker, found with pgrep -P: later tasks go to its
-# replacement.
+# The same with one worker, found from mprun's pid: later tasks go to
+# its replacement.
 rm -f "$T/ppid/"*
 start_bg "$MPRUN" -j1 "echo \$PPID >$T/ppid/{#}; sleep 0.5; echo {#}" \
     ::: 1 2 3 4
 wait_for 10 test -s "$T/ppid/1" || fail "task 1 did not start"
-worker=$(pgrep -P "$bgpid" | head -n 1)
+worker=$(workers_of "$bgpid" | head -n 1)
 kill -9 "$worker"
 wait_bg
 check_rc 1
 check_out "$(lines 2 3 4)"
 check_err_match '^mprun: worker in slot 1 died \(.*\): task 1 failed$'
+done
 
 done_testing
