@@ -153,6 +153,8 @@ json_hello_encode(const struct hello *h)
 		cJSON_AddNumberToObject(root, "nice", h->nice);
 	if (h->init != NULL)
 		cJSON_AddStringToObject(root, "init", h->init);
+	if (h->discard != 0)
+		cJSON_AddNumberToObject(root, "discard", h->discard);
 	seq = cJSON_AddArrayToObject(root, "termseq");
 	for (i = 0; i < h->ntermseq; i++) {
 		step = cJSON_CreateArray();
@@ -201,6 +203,13 @@ json_hello_decode(const char *data, size_t len, struct hello *h,
 		if (json_number(root, "nice", -20, 19, &v, errstr) != 0)
 			goto fail;
 		h->nice = (int)v;
+	}
+	/* Optional: absent means every stream is captured. */
+	if (cJSON_GetObjectItemCaseSensitive(root, "discard") != NULL) {
+		if (json_number(root, "discard", 0, SPAWN_DISCARD_OUT |
+		    SPAWN_DISCARD_ERR, &v, errstr) != 0)
+			goto fail;
+		h->discard = (int)v;
 	}
 
 	item = cJSON_GetObjectItemCaseSensitive(root, "init");

@@ -326,6 +326,7 @@ struct hello {
 	char		*init;		/* --init, {%} expanded, or NULL */
 	struct termstep	 termseq[TERMSEQ_MAX];
 	int		 ntermseq;
+	int		 discard;	/* SPAWN_DISCARD_* */
 };
 /* What a worker says of itself in its HELLO reply. */
 struct hello_reply {
@@ -414,6 +415,9 @@ void		 worker_set_ncpu(unsigned);
 /* spawn.c */
 #define SPAWN_CAPTURE	0	/* stdout and stderr on new pipes */
 #define SPAWN_STDERR	1	/* stdout and stderr on our fd 2 (--init) */
+/* Streams whose output nobody reads: the task gets /dev/null, no pipe. */
+#define SPAWN_DISCARD_OUT 0x1
+#define SPAWN_DISCARD_ERR 0x2
 /* A process spawn_start() started; it leads its own process group. */
 struct spawn {
 	pid_t		 pid;
@@ -423,6 +427,7 @@ struct spawn {
 int		 spawn_init(void);
 void		 spawn_free(void);
 int		 spawn_start(struct spawn *, int, char **, int, struct buf *);
+void		 spawn_set_discard(int);
 
 /* Everything below runs in the parent, on its one loop. */
 
@@ -514,6 +519,7 @@ void		 output_discard(void);
 size_t		 output_pending(void);
 int		 output_flushed(void);
 int		 output_congested(void);
+int		 output_is_null(int);
 
 /* pool.c */
 void		 pool_init(uv_loop_t *, const struct options *);

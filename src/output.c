@@ -20,6 +20,7 @@
  */
 
 #include <sys/queue.h>
+#include <sys/stat.h>
 
 #include <errno.h>
 #include <signal.h>
@@ -64,6 +65,18 @@ static void	 output_start(void);
 static void	 output_write_cb(uv_fs_t *);
 static int	 output_load(struct output_piece *);
 static void	 output_piece_free(struct output_piece *);
+
+/* Whether fd is /dev/null: what is written there is lost anyway. */
+int
+output_is_null(int fd)
+{
+	struct stat	 st, null;
+
+	if (fstat(fd, &st) == -1 || stat("/dev/null", &null) == -1)
+		return (0);
+	return (S_ISCHR(st.st_mode) && S_ISCHR(null.st_mode) &&
+	    st.st_rdev == null.st_rdev);
+}
 
 /* Sets the loop and what to call when back-pressure changes. */
 void

@@ -41,6 +41,7 @@ static unsigned			 pstartfails;
 static uv_poll_t		 pzpoll;	/* the zygote's exit reports */
 static int			 pzpolling;
 static unsigned			 pzwaiting;	/* forked, exit not in */
+static int			 pdiscard;	/* SPAWN_DISCARD_* */
 
 static void	 pool_alloc_cb(uv_handle_t *, size_t, uv_buf_t *);
 static void	 pool_read_cb(uv_stream_t *, ssize_t, const uv_buf_t *);
@@ -68,6 +69,15 @@ pool_init(uv_loop_t *loop, const struct options *o)
 	ploop = loop;
 	popts = o;
 	pslots = xcalloc(o->jobs, sizeof *pslots);
+	/*
+	 * Output that would only be written to our /dev/null goes to the
+	 * tasks' own.  Not stderr with --json, whose objects carry it (and
+	 * anything else that reads a task's stderr must say so here).
+	 */
+	if (output_is_null(STDOUT_FILENO))
+		pdiscard |= SPAWN_DISCARD_OUT;
+	if (!o->json && output_is_null(STDERR_FILENO))
+		pdiscard |= SPAWN_DISCARD_ERR;
 	/*
 	 * /proc/self/exe names this very image even if the file was
 	 * replaced or removed since mprun started.
@@ -242,6 +252,7 @@ started:
 	h.init = pool_init_cmd(slot);
 	memcpy(h.termseq, popts->termseq, sizeof h.termseq);
 	h.ntermseq = popts->ntermseq;
+	h.discard = pdiscard;
 	json = json_hello_encode(&h);
 	free(h.init);
 	proto_put(&w->wbuf, PROTO_HELLO, 0, json, (uint32_t)strlen(json));

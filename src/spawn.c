@@ -28,6 +28,8 @@
 static int		 spawn_devnull = -1;
 static int		 spawn_ready;
 static posix_spawnattr_t spawn_attr;
+static int		 spawn_nullw = -1;	/* /dev/null for writing */
+static int		 spawn_discard;		/* SPAWN_DISCARD_* */
 
 static int	 spawn_run(pid_t *, int, char **,
 		     const posix_spawn_file_actions_t *);
@@ -50,6 +52,10 @@ spawn_init(void)
 		return (0);
 	if ((spawn_devnull = open("/dev/null", O_RDONLY | O_CLOEXEC)) == -1)
 		return (-1);
+	if ((spawn_nullw = open("/dev/null", O_WRONLY | O_CLOEXEC)) == -1) {
+		spawn_close(&spawn_devnull);
+		return (-1);
+	}
 	/* The worker ignores SIGINT etc.; exec keeps ignored signals. */
 	sigfillset(&def);
 	sigdelset(&def, SIGKILL);
@@ -70,8 +76,20 @@ spawn_init(void)
 
 fail:
 	spawn_close(&spawn_devnull);
+	spawn_close(&spawn_nullw);
 	errno = r;
 	return (-1);
+}
+
+/*
+ * Which captured streams go straight to /dev/null: those the parent
+ * would only write to its own /dev/null, where copying them through two
+ * pipes changes nothing but the time it takes.
+ */
+void
+spawn_set_discard(int discard)
+{
+	spawn_discard = discard;
 }
 
 /* Releases what spawn_init() set up. */
@@ -82,6 +100,7 @@ spawn_free(void)
 		return;
 	posix_spawnattr_destroy(&spawn_attr);
 	spawn_close(&spawn_devnull);
+	spawn_close(&spawn_nullw);
 	spawn_ready = 0;
 }
 
@@ -124,7 +143,10 @@ spawn_start(struct spawn *sp, int mode, char **argv, int how,
 		goto fail;
 	}
 	if (how == SPAWN_CAPTURE &&
-	    (pipe2(outp, O_CLOEXEC) == -1 || pipe2(errp, O_CLOEXEC) == -1)) {
+	    ((~spawn_discard & SPAWN_DISCARD_OUT &&
+	    pipe2(outp, O_CLOEXEC) == -1) ||
+	    (~spawn_discard & SPAWN_DISCARD_ERR &&
+	    pipe2(errp, O_CLOEXEC) == -1))) {
 		r = errno;
 		goto fail;
 	}
@@ -134,10 +156,10 @@ spawn_start(struct spawn *sp, int mode, char **argv, int how,
 	    STDIN_FILENO)) != 0)
 		goto fail_fa;
 	if (how == SPAWN_CAPTURE) {
-		if ((r = posix_spawn_file_actions_adddup2(&fa, outp[1],
-		    STDOUT_FILENO)) != 0 ||
-		    (r = posix_spawn_file_actions_adddup2(&fa, errp[1],
-		    STDERR_FILENO)) != 0)
+		if ((r = posix_spawn_file_actions_adddup2(&fa, outp[1] != -1 ?
+		    outp[1] : spawn_nullw, STDOUT_FILENO)) != 0 ||
+		    (r = posix_spawn_file_actions_adddup2(&fa, errp[1] != -1 ?
+		    errp[1] : spawn_nullw, STDERR_FILENO)) != 0)
 			goto fail_fa;
 	} else if ((r = posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO,
 	    STDOUT_FILENO)) != 0)

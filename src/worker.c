@@ -621,6 +621,7 @@ worker_hello(const struct proto_frame *f)
 		return;
 	}
 	worker_env();
+	spawn_set_discard(w.hello.discard);
 	/* Absolute, as --nice N promises; raising it needs privilege. */
 	if (w.hello.nice != 0 &&
 	    setpriority(PRIO_PROCESS, 0, w.hello.nice) == -1)
