@@ -105,6 +105,7 @@ main_stats(struct progress_stats *ps)
 {
 	memset(ps, 0, sizeof *ps);
 	collect_stats(ps);
+	ps->running += pworker_running();
 	ps->queued = dispatch_queued();
 	if (dispatch_total(&ps->total) != 0)
 		ps->total = 0;

@@ -565,6 +565,7 @@ struct job	*dispatch_next(unsigned);
 void		 pworker_init(uv_loop_t *, const struct options *);
 void		 pworker_free(void);
 unsigned	 pworker_count(void);
+uint64_t	 pworker_running(void);
 void		 pworker_pump(void);
 void		 pworker_close_idle(void);
 void		 pworker_stop_all(void);

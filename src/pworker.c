@@ -143,6 +143,21 @@ pworker_count(void)
 	return (pwcount);
 }
 
+/*
+ * How many tasks the workers hold and have not answered: the progress
+ * line's "running" (a persistent worker sends no START).
+ */
+uint64_t
+pworker_running(void)
+{
+	struct pworker	*w;
+	uint64_t	 n = 0;
+
+	TAILQ_FOREACH(w, &pwall, entry)
+		n += w->njobs;
+	return (n);
+}
+
 /* The wall clock in microseconds, for the joblog. */
 static int64_t
 pworker_now(void)

@@ -55,6 +55,14 @@ check_progress --bar '\[[#.]+\] +[0-9]+% [0-9]/5'
 awk 'length($0) > 80 { bad = 1 } END { exit bad }' "$T/texts" ||
 	fail "--bar: a line longer than 80 columns"
 
+# Persistent workers send no START: the tasks a worker holds and has not
+# answered count as running.
+run "$MPRUN" -j1 --progress --progress-force --worker \
+    'while read x; do sleep 0.2; echo $x; done' ::: 1 2 3 4 5
+check_progress "--progress --worker" "$progress"
+grep -Eq '0 done, 0 failed, [1-5] running' "$T/texts" ||
+	fail "--progress --worker: no line shows a running task"
+
 # Failures are counted.
 run "$MPRUN" -j1 --progress --progress-force "$TH" -s 200 -x 1 ::: 1 2 3
 check_rc 3
