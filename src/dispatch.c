@@ -265,6 +265,8 @@ dispatch_send(struct worker *w, unsigned n)
 			    "line too long (%zu bytes)\n",
 			    (unsigned long long)j->seq, argvbuf.len);
 			j->slot = w->slot;
+			/* An attempt all the same: --retries must not loop. */
+			j->attempts++;
 			collect_fail(j, 126, msg);
 			continue;
 		}

@@ -26,9 +26,16 @@ static uv_loop_t	 main_loop;
 static int		 main_stopping;
 static int		 main_status;	/* >= 0 exit code, < 0 -signal */
 static uint64_t		 main_start;	/* loop time at the start, ms */
+static uv_timer_t	 main_deadline;	/* bounds a stop, whatever runs */
+static uint64_t		 main_deadline_ms;	/* 0: not armed */
+
+/* How long past the termseq a stop may take before everything is killed. */
+#define MAIN_STOP_MARGIN_MS	1000
 
 static void	 main_fds(void);
 static void	 main_kill_all(void);
+static void	 main_deadline_start(void);
+static void	 main_deadline_cb(uv_timer_t *);
 static int	 main_done(void);
 static void	 main_die(void) __attribute__((noreturn));
 static void	 main_stats(struct progress_stats *);
@@ -67,6 +74,37 @@ main_kill_all(void)
 	pworker_kill_all();
 }
 
+/*
+ * Arms the stop's deadline: the workers run the termseq on their tasks,
+ * and whatever still runs a margin after it (a worker that was stopped
+ * or is stuck, a task that outlived its KILL) is killed from here.
+ */
+static void
+main_deadline_start(void)
+{
+	uint64_t	 ms = MAIN_STOP_MARGIN_MS;
+	int		 i, r;
+
+	if (main_deadline_ms != 0)
+		return;
+	for (i = 0; i < opts.ntermseq; i++)
+		ms += opts.termseq[i].ms;
+	if ((r = uv_timer_start(&main_deadline, main_deadline_cb, ms, 0)) != 0)
+		fatalx("uv_timer_start: %s", uv_strerror(r));
+	main_deadline_ms = ms;
+}
+
+/* The stop took too long: kill everything that is left. */
+static void
+main_deadline_cb(uv_timer_t *t)
+{
+	if (pool_count() == 0 && pworker_count() == 0)
+		return;
+	log_warnx("still running %llu ms after the stop: killing the rest",
+	    (unsigned long long)main_deadline_ms);
+	main_kill_all();
+}
+
 /* Stops the run: nothing new starts, the running tasks are stopped. */
 void
 mprun_shutdown(int status)
@@ -77,12 +115,14 @@ mprun_shutdown(int status)
 			main_status = status;
 			pool_stop_all();
 			pworker_stop_all();
+			main_deadline_start();
 		}
 		return;
 	}
 	main_stopping = 1;
 	main_status = status;
 	dispatch_stop(1);
+	main_deadline_start();
 }
 
 /*
@@ -171,6 +211,10 @@ main(int argc, char **argv)
 	if ((r = uv_loop_init(&main_loop)) != 0)
 		diex("uv_loop_init: %s", uv_strerror(r));
 	signal_init(&main_loop);
+	if ((r = uv_timer_init(&main_loop, &main_deadline)) != 0)
+		diex("uv_timer_init: %s", uv_strerror(r));
+	/* Only what it waits for keeps the loop running. */
+	uv_unref((uv_handle_t *)&main_deadline);
 	log_set_fatal_hook(main_kill_all);
 	output_init(&main_loop, main_drain_cb);
 	collect_init(&opts);
@@ -192,6 +236,7 @@ main(int argc, char **argv)
 
 	progress_stop();
 	signal_close();
+	uv_close((uv_handle_t *)&main_deadline, NULL);
 	status = main_exit_status();
 	dispatch_free();
 	collect_free();

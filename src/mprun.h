@@ -194,6 +194,7 @@ __attribute__((noreturn)) void fatalx(const char *, ...)
 /* strnum.c */
 long long	 strnum(const char *, long long, long long, const char **);
 int		 strnum_duration(const char *, uint64_t *, const char **);
+void		 strnum_termseq_default(struct termstep *, int *);
 int		 strnum_termseq(const char *, struct termstep *, int *,
 		     const char **);
 int		 strnum_size(const char *, uint64_t *, const char **);

@@ -646,6 +646,8 @@ options_parse(struct options *o, int argc, char **argv)
 	log_set_verbose(o->verbose);
 
 	o->jobs = jobs_set ? options_jobs(jobs_arg) : ncpu_available();
+	if (o->ntermseq == 0)
+		strnum_termseq_default(o->termseq, &o->ntermseq);
 	/* An mprun worker takes two pipes; a --worker CMD three. */
 	o->jobs = options_fd_cap(o->jobs, o->worker != NULL ? 3 : 2);
 

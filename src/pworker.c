@@ -111,21 +111,11 @@ static void	 pworker_requeue(struct pworker *);
 void
 pworker_init(uv_loop_t *loop, const struct options *o)
 {
-	static const struct termstep def[] = {
-		{ SIGTERM, 200 }, { SIGTERM, 100 }, { SIGTERM, 50 },
-		{ SIGKILL, 25 }
-	};
-
 	pwloop = loop;
 	pwo = o;
 	pwslots = xcalloc(o->jobs, sizeof *pwslots);
-	if (o->ntermseq != 0) {
-		memcpy(pwtermseq, o->termseq, sizeof pwtermseq);
-		pwntermseq = o->ntermseq;
-	} else {
-		memcpy(pwtermseq, def, sizeof def);
-		pwntermseq = (int)(sizeof def / sizeof *def);
-	}
+	memcpy(pwtermseq, o->termseq, sizeof pwtermseq);
+	pwntermseq = o->ntermseq;
 }
 
 /* Frees the slots; every worker is gone by now. */

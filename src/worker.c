@@ -132,11 +132,6 @@ static const char *const worker_envnames[] = {
 };
 #define WORKER_NENV	(sizeof worker_envnames / sizeof worker_envnames[0])
 
-/* The termseq when the parent gives none. */
-static const struct termstep worker_default_termseq[] = {
-	{ SIGTERM, 200 }, { SIGTERM, 100 }, { SIGTERM, 50 }, { SIGKILL, 25 }
-};
-
 static int64_t	 worker_clock(clockid_t);
 static int	 worker_setup(void);
 static void	 worker_cleanup(void);
@@ -1103,11 +1098,10 @@ worker_step(void)
 	const struct termstep	*seq = w.hello.termseq;
 	int			 n = w.hello.ntermseq;
 
-	if (n == 0) {
-		seq = worker_default_termseq;
-		n = sizeof worker_default_termseq /
-		    sizeof worker_default_termseq[0];
-	}
+	/* A parent that sent none (an mprun of another make) gets GNU's. */
+	if (n == 0)
+		strnum_termseq_default(w.hello.termseq, &w.hello.ntermseq);
+	n = w.hello.ntermseq;
 	if (++j->step < n) {
 		worker_signal(seq[j->step].sig);
 		/*
