@@ -312,6 +312,8 @@ void		 proto_put_start(struct buf *, uint64_t, pid_t);
 int		 proto_get_start(const struct proto_frame *, pid_t *);
 void		 proto_put_out(struct buf *, uint64_t, int, const void *,
 		     size_t);
+char		*proto_out_reserve(struct buf *, size_t);
+void		 proto_out_commit(struct buf *, uint64_t, int, size_t);
 void		 proto_put_signal(struct buf *, int);
 int		 proto_get_signal(const struct proto_frame *, int *);
 int		 proto_get_out(const struct proto_frame *, int *,

@@ -326,6 +326,36 @@ proto_put_out(struct buf *b, uint64_t seq, int stream, const void *data,
 	proto_end(b, mark);
 }
 
+/*
+ * Makes room at the end of b for an OUT frame of up to max bytes and
+ * returns where the bytes go.  The caller reads a task's output straight
+ * into it, then proto_out_commit() frames what it got: no copy of every
+ * byte through a bounce buffer.
+ */
+char *
+proto_out_reserve(struct buf *b, size_t max)
+{
+	if (max > PROTO_MAXLEN - 1)
+		fatalx("proto_out_reserve: %zu bytes", max);
+	return ((char *)buf_reserve(b, PROTO_HDRLEN + 1 + max) +
+	    PROTO_HDRLEN + 1);
+}
+
+/* Frames the len bytes put where proto_out_reserve() said (none: no frame). */
+void
+proto_out_commit(struct buf *b, uint64_t seq, int stream, size_t len)
+{
+	char	*p;
+
+	if (len == 0)
+		return;
+	/* The room is there already: the same place comes back. */
+	p = buf_reserve(b, PROTO_HDRLEN + 1 + len);
+	proto_header(p, PROTO_OUT, seq, (uint32_t)len + 1);
+	p[PROTO_HDRLEN] = (char)stream;
+	buf_commit(b, PROTO_HDRLEN + 1 + len);
+}
+
 /* Decodes an OUT frame's payload: the stream and the bytes. */
 int
 proto_get_out(const struct proto_frame *f, int *stream, const char **data,

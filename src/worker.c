@@ -957,16 +957,22 @@ worker_ttyname(int sig)
 	return (sig == SIGTTIN ? "SIGTTIN" : "SIGTTOU");
 }
 
-/* Reads what the task wrote on one stream and queues it as an OUT frame. */
+/*
+ * Reads what the task wrote on one stream, straight into an OUT frame at
+ * the end of the outgoing frames.
+ */
 static void
 worker_read(int *fd, int stream)
 {
-	static char	 data[WORKER_READ];
+	static char	 sink[WORKER_READ];
+	char		*data;
 	ssize_t		 n;
 
 	if (*fd == -1)
 		return;
-	n = read(*fd, data, sizeof data);
+	/* An orphan reads only to let the task go on. */
+	data = w.orphan ? sink : proto_out_reserve(&w.out, WORKER_READ);
+	n = read(*fd, data, WORKER_READ);
 	if (n == -1) {
 		if (errno == EINTR || errno == EAGAIN)
 			return;
@@ -980,7 +986,7 @@ worker_read(int *fd, int stream)
 		return;
 	}
 	if (!w.orphan)
-		proto_put_out(&w.out, w.job.seq, stream, data, (size_t)n);
+		proto_out_commit(&w.out, w.job.seq, stream, (size_t)n);
 }
 
 /*

@@ -175,6 +175,30 @@ test_roundtrips(void)
 	proto_put_out(&b, 1, STREAM_STDOUT, "", 0);
 	ASSERT_INT_EQ(b.len, 0);
 
+	/*
+	 * Read in place: the same bytes as proto_put_out(), after a frame
+	 * already queued, and nothing at all for 0 bytes.
+	 */
+	tap_context("OUT in place");
+	{
+		struct buf	 want;
+		char		*p;
+
+		buf_init(&want);
+		buf_reset(&b);
+		proto_put_start(&b, 6, 77);
+		proto_put_start(&want, 6, 77);
+		p = proto_out_reserve(&b, 65536);
+		memcpy(p, "in\0place", 8);
+		proto_out_commit(&b, 6, STREAM_STDERR, 8);
+		proto_put_out(&want, 6, STREAM_STDERR, "in\0place", 8);
+		ASSERT_MEM_EQ(BUF_PTR(&b), b.len, BUF_PTR(&want), want.len);
+		(void)proto_out_reserve(&b, 100);
+		proto_out_commit(&b, 7, STREAM_STDOUT, 0);
+		ASSERT_MEM_EQ(BUF_PTR(&b), b.len, BUF_PTR(&want), want.len);
+		buf_free(&want);
+	}
+
 	tap_context("DONE");
 	d.status = 3;
 	d.sig = 0;
