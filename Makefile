@@ -35,7 +35,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:.c=)
 HELPER_BINS := tests/helpers/th
 
-.PHONY: all check asan lint install clean deps bench
+.PHONY: all check asan fuzz lint install clean deps bench
 
 all: mprun
 
@@ -72,6 +72,34 @@ asan:
 	    EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
 	    EXTRA_LDFLAGS="-fsanitize=address,undefined"
 
+# libFuzzer targets (issue 6): each built with clang from its test file and
+# the pure modules it drives, never main.c, then run for FUZZ_SECONDS on a
+# copy of its seed corpus by tests/fuzz/run.sh.  FUZZ_TARGETS picks some.
+FUZZ_CC ?= clang
+FUZZ_SECONDS ?= 60
+FUZZ_TARGETS ?= proto template input
+FUZZ_DIR = tests/fuzz/bin
+FUZZ_CFLAGS = -std=c99 -D_GNU_SOURCE -g -O1 -fno-omit-frame-pointer \
+	-fsanitize=fuzzer,address,undefined -fno-sanitize-recover=all \
+	$(WARNINGS) $(PKG_CFLAGS) -Isrc
+FUZZ_COMMON = src/buf.c src/xmalloc.c src/log.c
+FUZZ_BINS = $(FUZZ_DIR)/fuzz_proto $(FUZZ_DIR)/fuzz_template \
+	$(FUZZ_DIR)/fuzz_input
+
+fuzz: deps $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
+	@sh tests/fuzz/run.sh $(FUZZ_SECONDS) $(filter-out deps,$^)
+
+$(FUZZ_DIR)/fuzz_proto: tests/fuzz/fuzz_proto.c src/proto.c
+$(FUZZ_DIR)/fuzz_template: tests/fuzz/fuzz_template.c src/template.c
+$(FUZZ_DIR)/fuzz_input: tests/fuzz/fuzz_input.c src/input.c
+$(FUZZ_BINS): $(FUZZ_COMMON) src/mprun.h
+	@command -v $(FUZZ_CC) >/dev/null 2>&1 || { \
+	    echo "mprun: make fuzz needs $(FUZZ_CC) with libFuzzer;" \
+	        "run scripts/install-deps.sh" >&2; \
+	    exit 1; }
+	@mkdir -p $(FUZZ_DIR)
+	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) $(PKG_LIBS)
+
 # Side-by-side timings against GNU parallel and xargs -P (issue 5); see
 # the header of scripts/bench.sh for the workloads and QUICK=1.
 bench: mprun
@@ -88,3 +116,4 @@ install: mprun
 clean:
 	rm -f mprun src/*.o src/libmprun.a $(UNIT_BINS) $(HELPER_BINS)
 	rm -rf build-asan
+	rm -rf $(FUZZ_DIR)

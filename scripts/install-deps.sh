@@ -6,10 +6,11 @@
 #
 # Checks each dependency (a C compiler and make, pkg-config, libuv and
 # cJSON with their headers, mandoc for the man page lint, python3, taskset
-# and pgrep for the tests) and installs with apt-get only the packages
-# whose part is missing, running `apt-get update` once first, and only
-# then.  Safe to run again: with everything present it does nothing.  Uses
-# sudo when not run as root.  Needs no terminal and reads no stdin.
+# and pgrep for the tests, clang and its libFuzzer runtime for make fuzz)
+# and installs with apt-get only the packages whose part is missing,
+# running `apt-get update` once first, and only then.  Safe to run again:
+# with everything present it does nothing.  Uses sudo when not run as
+# root.  Needs no terminal and reads no stdin.
 
 set -u
 
@@ -45,6 +46,23 @@ have_procps()
 	have pgrep && have ps
 }
 
+# make fuzz links with -fsanitize=fuzzer, whose runtime Debian ships apart
+# from clang (libclang-rt-N-dev, only recommended): try a trivial target.
+have_libfuzzer()
+{
+	have clang || return 1
+	_dir=$(mktemp -d) || return 1
+	printf '%s\n' '#include <stddef.h>' '#include <stdint.h>' \
+	    'int LLVMFuzzerTestOneInput(const uint8_t *, size_t);' \
+	    'int LLVMFuzzerTestOneInput(const uint8_t *d, size_t n)' \
+	    '{ (void)d; (void)n; return 0; }' >"$_dir/f.c"
+	clang -fsanitize=fuzzer,address,undefined -o "$_dir/f" "$_dir/f.c" \
+	    >/dev/null 2>&1
+	_status=$?
+	rm -rf "$_dir"
+	return $_status
+}
+
 want build-essential have_cc_make
 want pkg-config have pkg-config
 want libuv1-dev pc_has libuv
@@ -53,6 +71,8 @@ want mandoc have mandoc
 want python3 have python3
 want util-linux have taskset
 want procps have_procps
+want clang have clang
+want libclang-rt-dev have_libfuzzer
 
 if [ -z "$missing" ]; then
 	echo "install-deps: everything is installed"

@@ -480,7 +480,8 @@ input_next(struct input *in, struct args **ap)
 {
 	const struct options	*o = in->o;
 	char			*whole[64], **wv = whole;
-	size_t			 wlen[64] = { 0 }, *wl = wlen;
+	const char		*rec;
+	size_t			 wlen[64] = { 0 }, *wl = wlen, reclen;
 	int			 r, j, i, k, n;
 
 	if (o->maxargs != 0) {
@@ -491,16 +492,17 @@ input_next(struct input *in, struct args **ap)
 			if (r == -1)
 				break;
 			if (in->streaming) {
-				in->batch[in->nbatch] = xstrndup(in->rec,
-				    in->reclen);
-				in->batchlen[in->nbatch] = in->reclen;
+				rec = in->rec;
+				reclen = in->reclen;
 			} else {
-				in->batch[in->nbatch] =
-				    xstrndup(in->vals[0].v[in->idx[0]],
-				    in->vals[0].len[in->idx[0]]);
-				in->batchlen[in->nbatch] =
-				    in->vals[0].len[in->idx[0]];
+				rec = in->vals[0].v[in->idx[0]];
+				reclen = in->vals[0].len[in->idx[0]];
 			}
+			/* All reclen bytes: a record may hold a NUL. */
+			in->batch[in->nbatch] = xmalloc(reclen + 1);
+			memcpy(in->batch[in->nbatch], rec, reclen);
+			in->batch[in->nbatch][reclen] = '\0';
+			in->batchlen[in->nbatch] = reclen;
 			in->nbatch++;
 		}
 		if (in->nbatch == 0)

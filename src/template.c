@@ -902,7 +902,8 @@ template_expand(const struct template *t, const struct args *a,
 
 	if (t->nwords == 0) {
 		template_render_nocmd(a, argv);
-		if (cmdline != NULL)
+		/* Nothing appended may mean no storage: NULL + 0 is UB. */
+		if (cmdline != NULL && argv->len != start)
 			buf_add(cmdline, BUF_PTR(argv) + start,
 			    argv->len - start);
 		buf_addc(argv, '\0');

@@ -27,6 +27,17 @@ expect_out "$(lines 'b a' ' c')" "$MPRUN" -N 2 echo {2} {1} ::: a b c
 # -n 1 is the default.
 expect_out "$(lines a b)" "$MPRUN" -n 1 echo ::: a b
 
+# A record holding a NUL (found by fuzz_input: -n copied the record with
+# strndup but kept its full length): an argument ends at the NUL, as exec
+# would have it, from stdin and from a file alike.
+printf 'a\0b\nc\n' >"$T/nul"
+run sh -c '"$1" -n 1 echo <"$2"' sh "$MPRUN" "$T/nul"
+check_rc 0
+check_out "$(lines a c)"
+run "$MPRUN" -n 2 echo :::: "$T/nul"
+check_rc 0
+check_out "a c"
+
 # Only with one input source and no --colsep.
 run "$MPRUN" -n 2 echo ::: a b ::: c d
 check_rc 255

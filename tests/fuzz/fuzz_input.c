@@ -121,7 +121,8 @@ fuzz_split(const char *data, size_t len, size_t cut, char delim,
 		else if (step == 1)
 			buf_add(&b, data + cut, len - cut);
 		eof = step == 2;
-		for (;;) {
+		/* An empty buffer may have no storage: NULL + 0 is UB. */
+		while (b.len > 0) {
 			reclen = used = (size_t)-1;
 			rec = input_split(BUF_PTR(&b), b.len, delim, eof,
 			    &reclen, &used);

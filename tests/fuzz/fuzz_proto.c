@@ -203,6 +203,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct proto_frame	 f;
 	size_t			 off = 0;
 	ssize_t			 r;
+	uint32_t		 plen;
 
 	while (off < size) {
 		errstr = NULL;
@@ -215,11 +216,13 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		CHECK(r >= 0);
 		if (r == 0) {
 			/* Incomplete: short header or a longer payload. */
-			CHECK(size - off < PROTO_HDRLEN ||
-			    size - off - PROTO_HDRLEN <
-			    ((uint32_t)data[off] | (uint32_t)data[off + 1] << 8 |
-			    (uint32_t)data[off + 2] << 16 |
-			    (uint32_t)data[off + 3] << 24));
+			if (size - off >= PROTO_HDRLEN) {
+				plen = (uint32_t)data[off] |
+				    (uint32_t)data[off + 1] << 8 |
+				    (uint32_t)data[off + 2] << 16 |
+				    (uint32_t)data[off + 3] << 24;
+				CHECK(size - off - PROTO_HDRLEN < plen);
+			}
 			break;
 		}
 		CHECK(r >= PROTO_HDRLEN && (size_t)r <= size - off);

@@ -43,11 +43,19 @@
 
 int		 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
+static const char *fuzz_ptr(const struct buf *);
 static int	 fuzz_safe(unsigned char);
 static int	 fuzz_sh_words(const char *, size_t, struct buf *, int *);
 static int	 fuzz_brace(const char *, size_t);
 static int	 fuzz_safe_template(char **, int, const char *, int);
 static void	 fuzz_quote(const char *);
+
+/* Returns the data of b; an empty buffer may have none (NULL + 0 is UB). */
+static const char *
+fuzz_ptr(const struct buf *b)
+{
+	return (b->data == NULL ? "" : BUF_PTR(b));
+}
 
 /* Bytes template.c leaves unquoted, as /bin/sh reads them literally. */
 static int
@@ -182,9 +190,9 @@ fuzz_quote(const char *s)
 	buf_init(&w);
 	template_quote(&q, s, len);
 	CHECK(q.len >= len);
-	CHECK(fuzz_sh_words(BUF_PTR(&q), q.len, &w, &n) == 0);
+	CHECK(fuzz_sh_words(fuzz_ptr(&q), q.len, &w, &n) == 0);
 	CHECK(n == 1);
-	CHECK(w.len == len + 1 && memcmp(BUF_PTR(&w), s, len + 1) == 0);
+	CHECK(w.len == len + 1 && memcmp(fuzz_ptr(&w), s, len + 1) == 0);
 	buf_free(&w);
 	buf_free(&q);
 }
@@ -195,7 +203,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct template	*t;
 	struct args	 a;
 	struct buf	 argv, cmd, raw, words;
-	char		*copy, *s, *end, *strings[FUZZ_MAXSTRINGS];
+	char		*copy, *s, *end, *strings[FUZZ_MAXSTRINGS + 2];
 	const char	*replace;
 	size_t		 start, cstart, i, len;
 	uint64_t	 seq;
@@ -243,12 +251,20 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	}
 	if (nwords > nstrings - first)
 		nwords = nstrings - first;
+	/*
+	 * input.c gives every task one value at least, and with --colsep
+	 * one column at least per value.
+	 */
+	while (nstrings - first - nwords < ((flags & 0x08) ? 2 : 1))
+		strings[nstrings++] = copy + len;
 	a.whole = strings + first + nwords;
 	a.nwhole = nstrings - first - nwords;
 	if (flags & 0x08) {
 		/* Columns: {1}..{n} see other values than {}. */
-		if (nwhole > a.nwhole)
-			nwhole = a.nwhole;
+		if (nwhole < 1)
+			nwhole = 1;
+		if (nwhole > a.nwhole - 1)
+			nwhole = a.nwhole - 1;
 		a.v = a.whole + nwhole;
 		a.n = a.nwhole - nwhole;
 		a.nwhole = nwhole;
@@ -297,7 +313,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	else if (mode == TEMPLATE_SHELL) {
 		/* The one string is the command line. */
 		CHECK(cmd.len - cstart == argv.len - start - 1);
-		CHECK(memcmp(BUF_PTR(&cmd) + cstart, BUF_PTR(&argv) + start,
+		CHECK(memcmp(fuzz_ptr(&cmd) + cstart, BUF_PTR(&argv) + start,
 		    cmd.len - cstart) == 0);
 	}
 	if (mode == TEMPLATE_EXEC) {
@@ -313,19 +329,19 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	safe = mode == TEMPLATE_EXEC || (nwords > 0 &&
 	    fuzz_safe_template(strings + first, nwords, replace, quote));
 	if (safe && !(flags & 0x20)) {
-		CHECK(fuzz_sh_words(BUF_PTR(&cmd) + cstart, cmd.len - cstart,
+		CHECK(fuzz_sh_words(fuzz_ptr(&cmd) + cstart, cmd.len - cstart,
 		    &words, &n) == 0);
 		if (mode == TEMPLATE_EXEC) {
 			CHECK(n == argc);
 			CHECK(words.len == argv.len - start);
-			CHECK(memcmp(BUF_PTR(&words), BUF_PTR(&argv) + start,
+			CHECK(memcmp(fuzz_ptr(&words), BUF_PTR(&argv) + start,
 			    words.len) == 0);
 		}
 	}
 
 	/* --tagstring: nothing quoted, no NULs. */
 	template_expand_raw(t, &a, seq, slot, &raw);
-	CHECK(raw.len == 0 || memchr(BUF_PTR(&raw), '\0', raw.len) == NULL);
+	CHECK(memchr(fuzz_ptr(&raw), '\0', raw.len) == NULL);
 
 	for (k = 0; k < a.nwhole; k++)
 		fuzz_quote(a.whole[k]);
