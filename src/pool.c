@@ -71,12 +71,14 @@ pool_init(uv_loop_t *loop, const struct options *o)
 	pslots = xcalloc(o->jobs, sizeof *pslots);
 	/*
 	 * Output that would only be written to our /dev/null goes to the
-	 * tasks' own.  Not stderr with --json, whose objects carry it (and
+	 * tasks' own (not the /dev/null standing in for a closed fd:
+	 * writing there is an error).  Not stderr with --json, whose objects carry it (and
 	 * anything else that reads a task's stderr must say so here).
 	 */
-	if (output_is_null(STDOUT_FILENO))
+	if (!mprun_closed[STDOUT_FILENO] && output_is_null(STDOUT_FILENO))
 		pdiscard |= SPAWN_DISCARD_OUT;
-	if (!o->json && output_is_null(STDERR_FILENO))
+	if (!o->json && !mprun_closed[STDERR_FILENO] &&
+	    output_is_null(STDERR_FILENO))
 		pdiscard |= SPAWN_DISCARD_ERR;
 	/*
 	 * /proc/self/exe names this very image even if the file was
