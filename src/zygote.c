@@ -71,6 +71,8 @@ static const int zygote_ignored[] = { SIGINT, SIGQUIT, SIGHUP, SIGTSTP,
 static void	 zygote_main(void) __attribute__((noreturn));
 static int	 zygote_keep_fds(int, int);
 static int	 zygote_request(void);
+static void	 zygote_msg(struct msghdr *, struct iovec *, char *, char *,
+		     size_t);
 static int	 zygote_send_fds(int, const int *, int);
 static int	 zygote_recv_fds(int, int *);
 static pid_t	 zygote_fork(const int *);
@@ -184,6 +186,21 @@ zygote_spawn(int in, int out)
 	return ((pid_t)answer);
 }
 
+/* Sets up a one-byte message with room for control data. */
+static void
+zygote_msg(struct msghdr *mh, struct iovec *iov, char *c, char *cbuf,
+    size_t clen)
+{
+	memset(mh, 0, sizeof *mh);
+	memset(cbuf, 0, clen);
+	iov->iov_base = c;
+	iov->iov_len = 1;
+	mh->msg_iov = iov;
+	mh->msg_iovlen = 1;
+	mh->msg_control = cbuf;
+	mh->msg_controllen = clen;
+}
+
 /* Sends n (1 or 2) fds over a socket.  Returns 0 or -1. */
 static int
 zygote_send_fds(int sock, const int *fds, int n)
@@ -198,14 +215,7 @@ zygote_send_fds(int sock, const int *fds, int n)
 	char		 c = 'S';
 	ssize_t		 r;
 
-	memset(&mh, 0, sizeof mh);
-	memset(&cbuf, 0, sizeof cbuf);
-	iov.iov_base = &c;
-	iov.iov_len = 1;
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = cbuf.buf;
-	mh.msg_controllen = CMSG_SPACE(n * sizeof(int));
+	zygote_msg(&mh, &iov, &c, cbuf.buf, CMSG_SPACE(n * sizeof(int)));
 	cm = CMSG_FIRSTHDR(&mh);
 	cm->cmsg_level = SOL_SOCKET;
 	cm->cmsg_type = SCM_RIGHTS;
@@ -235,13 +245,7 @@ zygote_recv_fds(int sock, int *fds)
 	ssize_t		 n;
 
 	fds[0] = fds[1] = -1;
-	memset(&mh, 0, sizeof mh);
-	iov.iov_base = &c;
-	iov.iov_len = 1;
-	mh.msg_iov = &iov;
-	mh.msg_iovlen = 1;
-	mh.msg_control = cbuf.buf;
-	mh.msg_controllen = sizeof cbuf.buf;
+	zygote_msg(&mh, &iov, &c, cbuf.buf, sizeof cbuf.buf);
 	do
 		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
 	while (n == -1 && errno == EINTR);

@@ -35,14 +35,7 @@
 #include <unistd.h>
 
 #include "mprun.h"
-
-#define CHECK(e) do {							\
-	if (!(e)) {							\
-		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,	\
-		    __LINE__, #e);					\
-		abort();						\
-	}								\
-} while (0)
+#include "fuzz.h"
 
 #define FUZZ_HDRLEN	8
 /* What a pipe holds without a reader, so that writes never block. */
@@ -59,8 +52,6 @@ struct fuzz_recs {
 	struct fuzz_rec	*r;
 	size_t		 n;
 };
-
-int		 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static void	 fuzz_reference(const char *, size_t, char,
 		     struct fuzz_recs *);

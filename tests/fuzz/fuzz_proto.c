@@ -17,16 +17,7 @@
 #include <string.h>
 
 #include "mprun.h"
-
-#define CHECK(e) do {							\
-	if (!(e)) {							\
-		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,	\
-		    __LINE__, #e);					\
-		abort();						\
-	}								\
-} while (0)
-
-int		 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
+#include "fuzz.h"
 
 static void	 fuzz_same(const struct buf *, size_t, const char *, size_t);
 static void	 fuzz_tasks(const struct proto_frame *, const char *, size_t);

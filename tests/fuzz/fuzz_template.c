@@ -30,18 +30,9 @@
 #include <string.h>
 
 #include "mprun.h"
-
-#define CHECK(e) do {							\
-	if (!(e)) {							\
-		fprintf(stderr, "%s:%d: check failed: %s\n", __FILE__,	\
-		    __LINE__, #e);					\
-		abort();						\
-	}								\
-} while (0)
+#include "fuzz.h"
 
 #define FUZZ_MAXSTRINGS	64
-
-int		 LLVMFuzzerTestOneInput(const uint8_t *, size_t);
 
 static const char *fuzz_ptr(const struct buf *);
 static int	 fuzz_safe(unsigned char);
