@@ -3,6 +3,8 @@
 PREFIX ?= /usr/local
 BINDIR ?= $(PREFIX)/bin
 MANDIR ?= $(PREFIX)/share/man
+BASHCOMPDIR ?= $(PREFIX)/share/bash-completion/completions
+ZSHCOMPDIR ?= $(PREFIX)/share/zsh/site-functions
 DESTDIR ?=
 
 CC ?= cc
@@ -35,7 +37,7 @@ UNIT_SRCS := $(wildcard tests/unit/test_*.c)
 UNIT_BINS := $(UNIT_SRCS:.c=)
 HELPER_BINS := tests/helpers/th
 
-.PHONY: all check asan fuzz lint install clean deps bench
+.PHONY: all check asan fuzz lint install uninstall clean deps bench
 
 all: mprun
 
@@ -108,10 +110,20 @@ bench: mprun
 lint:
 	mandoc -Tlint -W warning man/mprun.1
 
+# The binary, its manual, and the completions where bash-completion and
+# zsh look for them by default.
 install: mprun
-	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1
+	install -d $(DESTDIR)$(BINDIR) $(DESTDIR)$(MANDIR)/man1 \
+	    $(DESTDIR)$(BASHCOMPDIR) $(DESTDIR)$(ZSHCOMPDIR)
 	install -m 755 mprun $(DESTDIR)$(BINDIR)/mprun
 	install -m 644 man/mprun.1 $(DESTDIR)$(MANDIR)/man1/mprun.1
+	install -m 644 scripts/completions/mprun.bash \
+	    $(DESTDIR)$(BASHCOMPDIR)/mprun
+	install -m 644 scripts/completions/_mprun $(DESTDIR)$(ZSHCOMPDIR)/_mprun
+
+uninstall:
+	rm -f $(DESTDIR)$(BINDIR)/mprun $(DESTDIR)$(MANDIR)/man1/mprun.1 \
+	    $(DESTDIR)$(BASHCOMPDIR)/mprun $(DESTDIR)$(ZSHCOMPDIR)/_mprun
 
 clean:
 	rm -f mprun src/*.o src/libmprun.a $(UNIT_BINS) $(HELPER_BINS)

@@ -53,6 +53,8 @@ set -u -o pipefail
 # The C locale: byte-wise sort, and "." as the decimal point in awk and in
 # $EPOCHREALTIME.
 export LC_ALL=C
+# Default options from the caller would skew mprun's figures.
+unset MPRUN_OPTS
 
 say() { printf '%s\n' "$*" >&2; }
 die() { say "bench.sh: $*"; exit 1; }

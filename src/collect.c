@@ -44,7 +44,6 @@ static size_t			 collect_held;	/* bytes held in memory */
 static int			 collect_spillfd = -1;
 static off_t			 collect_spill_end;
 static struct buf		 collect_scratch;
-static struct buf		 collect_line[3];	/* per stream, LINE */
 static struct joblog		*collect_joblog;
 static uint64_t			 collect_nsucceeded;
 static uint64_t			 collect_ndone;		/* skips aside */
@@ -96,14 +95,10 @@ collect_init(const struct options *o)
 void
 collect_free(void)
 {
-	int	 i;
-
 	if (collect_table != NULL)
 		reorder_free(collect_table);
 	collect_table = NULL;
 	buf_free(&collect_scratch);
-	for (i = 0; i < 3; i++)
-		buf_free(&collect_line[i]);
 	if (collect_spillfd != -1)
 		close(collect_spillfd);
 	collect_spillfd = -1;
@@ -375,6 +370,8 @@ collect_out(struct job *j, int stream, const char *p, size_t n)
 {
 	const char	*nl, *end = p + n;
 
+	if (stream == STREAM_STDERR && co->junit != NULL)
+		junit_stderr(j->seq, p, n);
 	if (j->tag == NULL) {
 		collect_route(j, stream, p, n);
 		return;
@@ -447,15 +444,23 @@ collect_line_out(struct job *j, int stream, const char *p, size_t n)
 		collect_hold(j, stream, p, n);
 		return;
 	}
-	/* The partial line held for this stream comes first. */
-	buf_reset(&collect_line[stream]);
+	/*
+	 * The partial line held for this stream comes first, from memory
+	 * or from the spill file: queued back to back, nothing comes
+	 * between its pieces.
+	 */
 	for (sp = &j->segs; (s = *sp) != NULL;) {
 		if (s->stream != stream) {
 			sp = &s->next;
 			continue;
 		}
-		buf_add(&collect_line[stream], s->data, s->len);
-		collect_held -= s->len;
+		if (s->spilled)
+			output_write_file(stream, collect_spillfd, s->off,
+			    s->len);
+		else {
+			output_write(stream, s->data, s->len);
+			collect_held -= s->len;
+		}
 		*sp = s->next;
 		free(s->data);
 		free(s);
@@ -463,9 +468,7 @@ collect_line_out(struct job *j, int stream, const char *p, size_t n)
 	j->segtail = &j->segs;
 	while (*j->segtail != NULL)
 		j->segtail = &(*j->segtail)->next;
-	buf_add(&collect_line[stream], p, (size_t)(nl + 1 - p));
-	output_write(stream, BUF_PTR(&collect_line[stream]),
-	    collect_line[stream].len);
+	output_write(stream, p, (size_t)(nl + 1 - p));
 	if ((size_t)(nl + 1 - p) < n)
 		collect_hold(j, stream, nl + 1, n - (size_t)(nl + 1 - p));
 }
@@ -479,7 +482,7 @@ collect_hold(struct job *j, int stream, const char *p, size_t n)
 
 	s = j->segs == NULL ? NULL :
 	    (struct seg *)((char *)j->segtail - offsetof(struct seg, next));
-	if (collect_held + n > COLLECT_MEM_MAX && co->output != OUTPUT_LINE) {
+	if (collect_held + n > COLLECT_MEM_MAX) {
 		if (collect_spill(p, n, &off) == -1)
 			return;
 		if (s != NULL && s->spilled && s->stream == stream &&
@@ -616,6 +619,8 @@ static void
 collect_retry(struct job *j)
 {
 	collect_drop(j);
+	if (co->junit != NULL)
+		junit_retry(j->seq);
 	j->bol[STREAM_STDOUT] = j->bol[STREAM_STDERR] = 1;
 	memset(&j->done, 0, sizeof j->done);
 	j->timed_out = 0;
@@ -627,7 +632,7 @@ collect_retry(struct job *j)
 
 /*
  * Books a task's final result: the median's runtimes, the joblog row, the
- * counts, and the --halt condition.
+ * counts, the --junit testcase, and the --halt condition.
  */
 static void
 collect_record(struct job *j, int failed)
@@ -661,6 +666,8 @@ collect_record(struct job *j, int failed)
 			collect_pending_status = MPRUN_EXIT_ERROR;
 		}
 	}
+	if (co->junit != NULL)
+		junit_record(j);
 	collect_halt(j, failed);
 }
 

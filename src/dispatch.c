@@ -10,6 +10,11 @@
  * queue empty, idle workers are told to exit by closing their pipe.
  * With --worker, pworker.c feeds its persistent workers instead, taking
  * the queued tasks one by one through dispatch_next().
+ *
+ * Under a make jobserver (jobserver.c), a task starts only when a job
+ * slot is free for it: chunks are one task, sent to idle workers only, so
+ * a task sent is a task about to run, and every pump ends by giving back
+ * the tokens that the tasks the workers still hold do not need.
  */
 
 #include <errno.h>
@@ -63,6 +68,7 @@ static int	 dispatch_gate(void);
 static void	 dispatch_timer_cb(uv_timer_t *);
 static uint64_t	 dispatch_memavailable(void);
 static void	 dispatch_dry_run(void);
+static uint64_t	 dispatch_running(void);
 
 /* Opens the input and parses the command template. */
 void
@@ -76,7 +82,7 @@ dispatch_init(uv_loop_t *loop, const struct options *o)
 		dresume = joblog_resume(o->joblog, o->resume == 2);
 	dneedcmd = o->joblog != NULL || o->json || o->verbose ||
 	    o->timeout_ms != 0 || o->timeout_pct != 0 ||
-	    o->halt_when != HALT_NEVER;
+	    o->halt_when != HALT_NEVER || o->junit != NULL;
 	if ((r = uv_timer_init(loop, &dtimer)) != 0)
 		diex("uv_timer_init: %s", uv_strerror(r));
 	din = input_new(o, loop, dispatch_ready, NULL);
@@ -203,8 +209,11 @@ dispatch_wants(struct worker *w)
 		return (0);
 	if (w->njobs == 0)
 		return (1);
-	/* --delay and --memfree gate each start: no queue in the workers. */
-	if (dopts->delay_ms != 0 || dopts->memfree != 0)
+	/*
+	 * --delay and --memfree gate each start, and a jobserver's token is
+	 * for a task that runs: no queue in the workers.
+	 */
+	if (dopts->delay_ms != 0 || dopts->memfree != 0 || jobserver_active())
 		return (0);
 	/* Send before it runs dry, when its queue is short in time. */
 	return (avg_us > 0 && w->njobs * avg_us < DISPATCH_PREFETCH_US);
@@ -307,6 +316,8 @@ dispatch_next(unsigned slot)
 	if (TAILQ_EMPTY(&runq))
 		dispatch_fill();
 	if ((j = TAILQ_FIRST(&runq)) == NULL)
+		return (NULL);
+	if (jobserver_active() && !jobserver_take(dispatch_running()))
 		return (NULL);
 	TAILQ_REMOVE(&runq, j, entry);
 	nqueued--;
@@ -483,12 +494,45 @@ dispatch_dry_run(void)
 	}
 }
 
+/*
+ * How many tasks hold a job slot: sent to a worker or running.  While
+ * stopping, a stopped worker's task may have started unseen: each worker
+ * left counts, until it has gone.
+ */
+static uint64_t
+dispatch_running(void)
+{
+	struct progress_stats	 ps;
+	struct worker		*w;
+	struct job		*j;
+	uint64_t		 n;
+	unsigned		 slot;
+
+	if (stopping)
+		n = pool_count();
+	else {
+		memset(&ps, 0, sizeof ps);
+		collect_stats(&ps);
+		n = ps.running;
+		for (slot = 1; slot <= dopts->jobs; slot++) {
+			if ((w = pool_slot(slot)) == NULL)
+				continue;
+			TAILQ_FOREACH(j, &w->jobs, entry) {
+				if (j->state == JOB_SENT)
+					n++;
+			}
+		}
+	}
+	return (n + pworker_running());
+}
+
 /* Reads, dispatches and ends the run as far as it can go now. */
 void
 dispatch_pump(void)
 {
 	struct worker	*w;
-	unsigned	 slot, n, quota;
+	uint64_t	 running = 0;
+	unsigned	 slot, n, quota, before;
 
 	if (pumping) {
 		again = 1;
@@ -513,10 +557,14 @@ dispatch_pump(void)
 				pworker_close_idle();
 			continue;
 		}
+		if (jobserver_active())
+			running = dispatch_running();
 		for (slot = 1; slot <= dopts->jobs && nqueued > 0; slot++) {
 			if ((w = pool_slot(slot)) != NULL &&
 			    !dispatch_wants(w))
 				continue;
+			if (!jobserver_take(running))
+				break;
 			if (!dispatch_gate())
 				break;
 			if (w == NULL && (w = pool_spawn(slot)) == NULL)
@@ -525,15 +573,21 @@ dispatch_pump(void)
 			    dopts->maxtasks - w->sent;
 			n = dopts->chunksize != 0 ? dopts->chunksize :
 			    chunk_size(nqueued, dopts->jobs, avg_us, quota);
-			if (dopts->delay_ms != 0 || dopts->memfree != 0)
+			if (dopts->delay_ms != 0 || dopts->memfree != 0 ||
+			    jobserver_active())
 				n = 1;
 			if (quota != 0 && n > quota)
 				n = quota;
+			before = w->njobs;
 			dispatch_send(w, n);
+			running += w->njobs - before;
 			dispatch_fill();
 		}
 		if (input_eof && nqueued == 0)
 			pool_close_idle();
 	} while (again);
+	/* Whatever ended since, the slots of tasks gone go back to make. */
+	if (jobserver_active())
+		jobserver_sync(dispatch_running());
 	pumping = 0;
 }

@@ -45,7 +45,6 @@ struct joblog_seen {
 };
 
 static void	 joblog_seconds(struct buf *, int64_t, int);
-static int	 joblog_writeall(int, const char *, size_t);
 static const char *joblog_field(const char *, const char *, size_t *);
 static int	 joblog_number(const char *, size_t, int, long long,
 		     long long, long long *);
@@ -182,29 +181,6 @@ joblog_parse_row(const char *line, size_t len, uint64_t *seq, int *exitval,
 	return (1);
 }
 
-/* Writes all of len bytes, through EINTR and short writes. */
-static int
-joblog_writeall(int fd, const char *p, size_t len)
-{
-	ssize_t	 w;
-
-	while (len > 0) {
-		w = write(fd, p, len);
-		if (w == -1) {
-			if (errno == EINTR)
-				continue;
-			return (-1);
-		}
-		if (w == 0) {
-			errno = EIO;
-			return (-1);
-		}
-		p += w;
-		len -= (size_t)w;
-	}
-	return (0);
-}
-
 /*
  * Opens the joblog for writing, appending or truncating, and writes the
  * header when the file is empty.  Called before the loop: errors exit.
@@ -223,7 +199,7 @@ joblog_open(const char *path, int append)
 		die("%s", path);
 	if (fstat(fd, &st) == -1)
 		die("%s", path);
-	if (st.st_size == 0 && joblog_writeall(fd, JOBLOG_HEADER,
+	if (st.st_size == 0 && fdio_write(fd, JOBLOG_HEADER,
 	    sizeof JOBLOG_HEADER - 1) != 0)
 		die("--joblog %s", path);
 
@@ -240,7 +216,7 @@ joblog_write(struct joblog *j, const struct joblog_row *r)
 {
 	buf_reset(&j->row);
 	joblog_format(&j->row, r);
-	return (joblog_writeall(j->fd, BUF_PTR(&j->row), j->row.len));
+	return (fdio_write(j->fd, BUF_PTR(&j->row), j->row.len));
 }
 
 /* Closes the file and frees the handle. */

@@ -28,12 +28,17 @@ static int		 main_status;	/* >= 0 exit code, < 0 -signal */
 static uint64_t		 main_start;	/* loop time at the start, ms */
 static uv_timer_t	 main_deadline;	/* bounds a stop, whatever runs */
 static uint64_t		 main_deadline_ms;	/* 0: not armed */
+static int		 main_deadline_killed;
 
-/* How long past the termseq a stop may take before everything is killed. */
+/*
+ * How long past the termseq a stop may take: whatever still runs half
+ * way is killed, and what the reader has not taken by the end is left.
+ */
 #define MAIN_STOP_MARGIN_MS	1000
 
 static void	 main_fds(void);
 static void	 main_kill_all(void);
+static void	 main_fatal(void);
 static void	 main_deadline_start(void);
 static void	 main_deadline_cb(uv_timer_t *);
 static int	 main_done(void);
@@ -74,35 +79,63 @@ main_kill_all(void)
 	pworker_kill_all();
 }
 
+/* fatal()'s last act: kill everything, give make its tokens back. */
+static void
+main_fatal(void)
+{
+	main_kill_all();
+	jobserver_release_all();
+}
+
 /*
- * Arms the stop's deadline: the workers run the termseq on their tasks,
- * and whatever still runs a margin after it (a worker that was stopped
- * or is stuck, a task that outlived its KILL) is killed from here.
+ * Arms the stop's deadline: the workers run the termseq on their tasks;
+ * whatever still runs half a margin after it (a worker that was stopped
+ * or is stuck, a task that outlived its KILL) is killed from here, and a
+ * margin after it mprun leaves even if its reader is not taking the
+ * output that is left.
  */
 static void
 main_deadline_start(void)
 {
-	uint64_t	 ms = MAIN_STOP_MARGIN_MS;
+	uint64_t	 ms = MAIN_STOP_MARGIN_MS / 2;
 	int		 i, r;
 
 	if (main_deadline_ms != 0)
 		return;
 	for (i = 0; i < opts.ntermseq; i++)
 		ms += opts.termseq[i].ms;
-	if ((r = uv_timer_start(&main_deadline, main_deadline_cb, ms, 0)) != 0)
+	if ((r = uv_timer_start(&main_deadline, main_deadline_cb, ms,
+	    MAIN_STOP_MARGIN_MS / 2)) != 0)
 		fatalx("uv_timer_start: %s", uv_strerror(r));
 	main_deadline_ms = ms;
 }
 
-/* The stop took too long: kill everything that is left. */
+/* The stop takes too long: kill what is left, then stop waiting at all. */
 static void
 main_deadline_cb(uv_timer_t *t)
 {
-	if (pool_count() == 0 && pworker_count() == 0)
+	int	 status;
+
+	if (!main_deadline_killed) {
+		main_deadline_killed = 1;
+		if (pool_count() == 0 && pworker_count() == 0)
+			return;
+		log_warnx("still running %llu ms after the stop: killing the "
+		    "rest", (unsigned long long)main_deadline_ms);
+		main_kill_all();
 		return;
-	log_warnx("still running %llu ms after the stop: killing the rest",
-	    (unsigned long long)main_deadline_ms);
+	}
+	uv_timer_stop(t);
+	if (output_flushed())
+		return;
+	log_warnx("output not taken %llu ms after the stop: leaving it",
+	    (unsigned long long)main_deadline_ms + MAIN_STOP_MARGIN_MS / 2);
 	main_kill_all();
+	jobserver_release_all();
+	if (main_status < 0)
+		main_die();
+	status = main_exit_status();
+	_exit(status);
 }
 
 /* Stops the run: nothing new starts, the running tasks are stopped. */
@@ -200,6 +233,8 @@ main(int argc, char **argv)
 
 	main_fds();
 	options_parse(&opts, argc, argv);
+	/* Before any other process starts: make's fds become close-on-exec. */
+	jobserver_init(&opts);
 	/*
 	 * Now, while this process has no thread, loop or handler: workers
 	 * are forked from the zygote, or started with exec if it cannot be.
@@ -215,8 +250,11 @@ main(int argc, char **argv)
 		diex("uv_timer_init: %s", uv_strerror(r));
 	/* Only what it waits for keeps the loop running. */
 	uv_unref((uv_handle_t *)&main_deadline);
-	log_set_fatal_hook(main_kill_all);
+	log_set_fatal_hook(main_fatal);
+	jobserver_start(&main_loop, dispatch_pump);
 	output_init(&main_loop, main_drain_cb);
+	if (opts.junit != NULL)
+		junit_open(&opts);
 	collect_init(&opts);
 	pool_init(&main_loop, &opts);
 	pworker_init(&main_loop, &opts);
@@ -238,10 +276,16 @@ main(int argc, char **argv)
 	signal_close();
 	uv_close((uv_handle_t *)&main_deadline, NULL);
 	status = main_exit_status();
+	/* The report covers what ran, however the run ended; it can fail. */
+	if (junit_close() == -1) {
+		status = MPRUN_EXIT_ERROR;
+		main_status = status;	/* not death by a signal, then */
+	}
 	dispatch_free();
 	collect_free();
 	pool_free();
 	pworker_free();
+	jobserver_free();	/* every task has ended: all tokens go back */
 	/*
 	 * A read of stdin blocked in the thread pool (a terminal, an idle
 	 * pipe) cannot be cancelled: the loop cannot close under it, and

@@ -60,6 +60,7 @@ struct termstep {
 /* Every setting of a run, filled in by options_parse(). */
 struct options {
 	unsigned	 jobs;		/* pool size, >= 1 */
+	int		 jobs_explicit;	/* -j given (beats a make jobserver) */
 	unsigned	 chunksize;	/* 0: adaptive */
 	unsigned	 maxtasks;	/* --maxtasksperchild, 0: unlimited */
 	const char	*init;		/* --init CMD or NULL */
@@ -97,6 +98,7 @@ struct options {
 	unsigned	 halt_pct;	/* X%, instead of halt_count */
 	int		 dry_run;
 	int		 json;
+	const char	*junit;		/* --junit FILE or NULL */
 	int		 progress;	/* enum progress_kind */
 	int		 progress_force;
 	uint64_t	 delay_ms;
@@ -136,6 +138,9 @@ struct args {
 	char		**whole;
 	int		  nwhole;
 };
+
+/* fdio.c */
+int		 fdio_write(int, const void *, size_t);
 
 /* xmalloc.c */
 void		*xmalloc(size_t);
@@ -199,6 +204,9 @@ int		 strnum_termseq(const char *, struct termstep *, int *,
 		     const char **);
 int		 strnum_size(const char *, uint64_t *, const char **);
 void		 strnum_seconds(char *, size_t, int64_t);
+
+/* words.c */
+char		**words_split(const char *, int *, const char **);
 
 /* ncpu.c */
 int		 ncpu_parse_cpumax(const char *, unsigned *);
@@ -521,7 +529,6 @@ void		 output_write_file(int, int, off_t, size_t);
 void		 output_discard(void);
 size_t		 output_pending(void);
 int		 output_flushed(void);
-int		 output_congested(void);
 int		 output_is_null(int);
 
 /* pool.c */
@@ -549,6 +556,29 @@ int		 zygote_event(pid_t *, int *);
 void		 zygote_retire(void);
 int		 zygote_retired(void);
 void		 zygote_close(void);
+
+/* jobserver.c */
+enum jobserver_form {
+	JOBSERVER_NONE,		/* no jobserver in MAKEFLAGS */
+	JOBSERVER_FIFO,		/* --jobserver-auth=fifo:PATH */
+	JOBSERVER_FDS		/* --jobserver-auth=R,W, --jobserver-fds=R,W */
+};
+/* What MAKEFLAGS says of the jobserver. */
+struct jobserver_auth {
+	enum jobserver_form	 form;
+	char			*path;	/* JOBSERVER_FIFO; caller frees */
+	int			 rfd;	/* JOBSERVER_FDS; negative: disabled */
+	int			 wfd;
+};
+int		 jobserver_parse(const char *, struct jobserver_auth *,
+		     const char **);
+void		 jobserver_init(const struct options *);
+void		 jobserver_start(uv_loop_t *, void (*)(void));
+int		 jobserver_active(void);
+int		 jobserver_take(uint64_t);
+void		 jobserver_sync(uint64_t);
+void		 jobserver_release_all(void);
+void		 jobserver_free(void);
 
 /* dispatch.c */
 void		 dispatch_init(uv_loop_t *, const struct options *);
@@ -591,6 +621,43 @@ int		 collect_halted(void);
 void		 collect_stats(struct progress_stats *);
 void		 collect_timeout(struct worker *);
 uint64_t	 collect_window(void);
+
+/* junit.c */
+#define JUNIT_TAIL_MAX	4096	/* bytes of stderr a failure shows */
+#define JUNIT_NAME_MAX	4096	/* bytes of a testcase name */
+/* The last JUNIT_TAIL_MAX bytes of a task's stderr. */
+struct junit_tail {
+	char		 data[JUNIT_TAIL_MAX];
+	size_t		 len;
+	int		 cut;		/* earlier bytes were dropped */
+};
+/* A finished task, as its <testcase> tells it. */
+struct junit_case {
+	const char	*name;
+	size_t		 namelen;
+	int64_t		 runtime_us;
+	int		 status;	/* exit code, -1: signalled or lost */
+	int		 sig;
+	int		 timed_out;
+	uint64_t	 timeout_ms;	/* the --timeout it ran past */
+	const char	*tail;		/* stderr tail */
+	size_t		 taillen;
+};
+/* What junit_format_case() made of a case. */
+#define JUNIT_PASS	0
+#define JUNIT_FAILURE	1
+#define JUNIT_ERROR	2
+void		 junit_escape(struct buf *, const char *, size_t, int);
+void		 junit_tail_add(struct junit_tail *, const char *, size_t);
+const char	*junit_tail_text(const struct junit_tail *, size_t *);
+int		 junit_format_case(struct buf *, const struct junit_case *);
+void		 junit_format_head(struct buf *, uint64_t, uint64_t,
+		     uint64_t, int64_t, const char *);
+void		 junit_open(const struct options *);
+void		 junit_stderr(uint64_t, const char *, size_t);
+void		 junit_retry(uint64_t);
+void		 junit_record(const struct job *);
+int		 junit_close(void);
 
 /* signal.c */
 void		 signal_init(uv_loop_t *);

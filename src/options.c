@@ -4,6 +4,11 @@
  * rest of argv is split into the command template and the input sources
  * (::: :::+ :::: ::::+).  Every setting lands in struct options; every
  * number goes through strnum.c so that its error names the option.
+ *
+ * The options of MPRUN_OPTS, split into words by words.c, are parsed first,
+ * in a pass of their own, as GNU parallel parses $PARALLEL: so they are
+ * defaults that the command line overrides, an option there cannot take
+ * its argument from the command line, and an error in them says so.
  */
 
 #include <sys/resource.h>
@@ -30,6 +35,7 @@ enum {
 	OPT_HALT,
 	OPT_INIT,
 	OPT_JOBLOG,
+	OPT_JUNIT,
 	OPT_JSON,
 	OPT_LINE_BUFFER,
 	OPT_MAXTASKS,
@@ -67,6 +73,7 @@ static const struct option options_long[] = {
 	{ "joblog",		required_argument,	NULL, OPT_JOBLOG },
 	{ "jobs",		required_argument,	NULL, 'j' },
 	{ "json",		no_argument,		NULL, OPT_JSON },
+	{ "junit",		required_argument,	NULL, OPT_JUNIT },
 	{ "keep-order",		no_argument,		NULL, 'k' },
 	{ "lb",			no_argument,		NULL, OPT_LINE_BUFFER },
 	{ "line-buffer",	no_argument,		NULL, OPT_LINE_BUFFER },
@@ -101,17 +108,38 @@ static const char options_usage[] =
 "usage: mprun [-0kqv] [-a file] [-d delim] [-I replstr] [-j jobs] [-n max-args]\n"
 "             [-N max-args] [--bar] [--chunksize n] [--colsep sep]\n"
 "             [--delay duration] [--dry-run] [--eta] [--halt spec] [--init cmd]\n"
-"             [--joblog file] [--json] [--line-buffer] [--maxtasksperchild n]\n"
-"             [--memfree size] [--nice n] [--progress] [--progress-force]\n"
-"             [--resume] [--resume-failed] [--retries n] [--tag]\n"
-"             [--tagstring str] [--termseq seq] [--timeout duration] [--ungroup]\n"
-"             [--unordered] [--worker cmd] [--worker-eot str]\n"
+"             [--joblog file] [--json] [--junit file] [--line-buffer]\n"
+"             [--maxtasksperchild n] [--memfree size] [--nice n] [--progress]\n"
+"             [--progress-force] [--resume] [--resume-failed] [--retries n]\n"
+"             [--tag] [--tagstring str] [--termseq seq] [--timeout duration]\n"
+"             [--ungroup] [--unordered] [--worker cmd] [--worker-eot str]\n"
 "             [--worker-protocol line | json] [command [arg ...]] [::: arg ...]\n"
 "             [:::: file ...]\n"
 "       mprun -h | --help | -V | --version\n";
 
+/* Where default options come from, and the most -a files in all. */
+#define OPTIONS_ENV		"MPRUN_OPTS"
+#define OPTIONS_AFILES_MAX	64
+
+/*
+ * What the getopt passes gather that is only settled after the last one:
+ * -a files add up, and -j is parsed once, from the last one given.
+ */
+struct options_pass {
+	const char	*afiles[OPTIONS_AFILES_MAX];
+	int		 nafiles;
+	const char	*jobs_arg;
+	int		 jobs_set;
+	int		 jobs_env;	/* jobs_arg came from MPRUN_OPTS */
+};
+
+/* OPTIONS_ENV while its options are parsed: usage errors name it. */
+static const char	*options_origin;
+
 /* The most workers the open-file limit allows (two pipes each). */
 #define OPTIONS_FDS_RESERVED	24
+/* Below this plus a worker's share, not even one worker can start. */
+#define OPTIONS_FDS_MIN		16
 #define OPTIONS_JOBS_MAX	256
 
 static unsigned	 options_number(const char *, const char *, long long,
@@ -124,6 +152,11 @@ static void	 options_sources(struct options *, int, char **);
 static void	 options_halt(struct options *, const char *);
 static void	 options_timeout(struct options *, const char *);
 static void	 options_worker(struct options *);
+static void	 options_bad(int, const char *) __attribute__((noreturn));
+static int	 options_getopt(struct options *, struct options_pass *, int,
+		     char **);
+static void	 options_env(struct options *, struct options_pass *,
+		     char *);
 
 /* Prints the usage to stdout and exits 0: what --help does. */
 void
@@ -145,7 +178,11 @@ usage_error(const char *fmt, ...)
 	if (vasprintf(&msg, fmt, ap) == -1)
 		msg = NULL;
 	va_end(ap);
-	log_warnx("%s", msg != NULL ? msg : "usage error");
+	if (options_origin != NULL)
+		log_warnx("%s: %s", options_origin, msg != NULL ? msg :
+		    "usage error");
+	else
+		log_warnx("%s", msg != NULL ? msg : "usage error");
 	free(msg);
 	fputs("Try 'mprun --help'.\n", stderr);
 	exit(MPRUN_EXIT_ERROR);
@@ -225,8 +262,13 @@ options_fd_cap(unsigned jobs, unsigned per)
 	}
 	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
 		return (jobs);
+	if (rl.rlim_cur < OPTIONS_FDS_MIN + per)
+		diex("the open file limit (%llu) is too low: mprun needs %u",
+		    (unsigned long long)rl.rlim_cur, OPTIONS_FDS_MIN + per);
 	max = rl.rlim_cur > OPTIONS_FDS_RESERVED + per ?
 	    (rl.rlim_cur - OPTIONS_FDS_RESERVED) / per : 1;
+	if (max >= jobs)
+		return (jobs);
 	log_warnx("-j %u: lowered to %u (open file limit %llu)", jobs,
 	    (unsigned)max, (unsigned long long)rl.rlim_cur);
 	return ((unsigned)max);
@@ -454,32 +496,96 @@ options_sources(struct options *o, int argc, char **argv)
 	}
 }
 
-/* Fills o from argv, or exits with a usage error. */
-void
-options_parse(struct options *o, int argc, char **argv)
+/*
+ * Reports a bad option: unknown, ambiguous, or with an argument missing
+ * or unwanted.  getopt_long leaves only optopt, which for a long option
+ * is its value, not a letter; word, the argument being parsed, says what
+ * was typed.
+ */
+static void
+options_bad(int c, const char *word)
 {
-	const char	*errstr, *afiles[64];
-	struct source	*s;
-	int		 c, i, nafiles = 0, jobs_set = 0;
-	const char	*jobs_arg = NULL;
+	const struct option	*lo, *found = NULL;
+	const char		*name, *eq;
+	struct buf		 b;
+	size_t			 len;
+	int			 ambiguous = 0;
 
-	memset(o, 0, sizeof *o);
-	o->delim = '\n';
-	o->replace = "{}";
-	o->output = OUTPUT_GROUP;
-	o->ordered = 1;
+	if (strncmp(word, "--", 2) != 0) {
+		if (c == ':')
+			usage_error("option requires an argument -- '%c'",
+			    optopt);
+		usage_error("invalid option -- '%c'", optopt);
+	}
+	name = word + 2;
+	eq = strchr(name, '=');
+	len = eq != NULL ? (size_t)(eq - name) : strlen(name);
+	/* As getopt_long: an exact name wins, else a prefix of one option. */
+	for (lo = options_long; lo->name != NULL; lo++) {
+		if (strncmp(lo->name, name, len) != 0)
+			continue;
+		if (lo->name[len] == '\0') {
+			found = lo;
+			ambiguous = 0;
+			break;
+		}
+		if (found == NULL)
+			found = lo;
+		else if (lo->val != found->val ||
+		    lo->has_arg != found->has_arg)
+			ambiguous = 1;
+	}
+	if (found != NULL && ambiguous) {
+		buf_init(&b);
+		for (lo = options_long; lo->name != NULL; lo++) {
+			if (strncmp(lo->name, name, len) != 0)
+				continue;
+			buf_adds(&b, " '--");
+			buf_adds(&b, lo->name);
+			buf_addc(&b, '\'');
+		}
+		buf_addc(&b, '\0');
+		usage_error("option '--%.*s' is ambiguous; possibilities:%s",
+		    (int)len, name, BUF_PTR(&b));
+	}
+	if (found != NULL && c == ':')
+		usage_error("option '--%s' requires an argument", found->name);
+	if (found != NULL && eq != NULL && found->has_arg == no_argument)
+		usage_error("option '--%s' doesn't allow an argument",
+		    found->name);
+	usage_error("unrecognized option '%s'", word);
+}
 
+/*
+ * Parses the options at the start of argv into o and p, one getopt pass
+ * from argv[1]; returns the index just past the last option, where the
+ * command starts (optind is past a "--" too).
+ */
+static int
+options_getopt(struct options *o, struct options_pass *p, int argc,
+    char **argv)
+{
+	const char	*errstr;
+	int		 c, word, end = 1;
+
+	/* glibc starts afresh on optind 0, forgetting a previous argv. */
+	optind = 0;
 	opterr = 0;
-	while ((c = getopt_long(argc, argv, options_short, options_long,
-	    NULL)) != -1) {
+	for (;;) {
+		/* The argument being parsed: optind moves on after it. */
+		word = optind > 0 ? optind : 1;
+		if ((c = getopt_long(argc, argv, options_short, options_long,
+		    NULL)) == -1)
+			break;
+		end = optind;
 		switch (c) {
 		case '0':
 			o->delim = '\0';
 			break;
 		case 'a':
-			if (nafiles == (int)(sizeof afiles / sizeof *afiles))
+			if (p->nafiles == OPTIONS_AFILES_MAX)
 				usage_error("-a: too many files");
-			afiles[nafiles++] = optarg;
+			p->afiles[p->nafiles++] = optarg;
 			break;
 		case 'd':
 			o->delim = options_delim(optarg);
@@ -495,8 +601,9 @@ options_parse(struct options *o, int argc, char **argv)
 			break;
 		case 'j':
 		case 'P':
-			jobs_arg = optarg;
-			jobs_set = 1;
+			p->jobs_arg = optarg;
+			p->jobs_set = 1;
+			p->jobs_env = options_origin != NULL;
 			break;
 		case 'k':
 			o->keep_order = 1;
@@ -585,6 +692,12 @@ options_parse(struct options *o, int argc, char **argv)
 		case OPT_JSON:
 			o->json = 1;
 			break;
+		case OPT_JUNIT:
+			o->junit = optarg;
+			if (*o->junit == '\0' || strcmp(o->junit, "-") == 0)
+				usage_error("--junit: '%s' is not a file name",
+				    optarg);
+			break;
 		case OPT_MEMFREE:
 			if (strnum_size(optarg, &o->memfree, &errstr) == -1)
 				usage_error("--memfree: '%s' %s", optarg, errstr);
@@ -630,35 +743,77 @@ options_parse(struct options *o, int argc, char **argv)
 				usage_error("--worker-protocol: '%s' is not "
 				    "line or json", optarg);
 			break;
-		case ':':
-			if (optopt != 0)
-				usage_error("option requires an argument -- "
-				    "'%c'", optopt);
-			usage_error("option '%s' requires an argument",
-			    argv[optind - 1]);
-		default:
-			if (optopt != 0)
-				usage_error("invalid option -- '%c'", optopt);
-			usage_error("unrecognized option '%s'",
-			    argv[optind - 1]);
+		default:	/* '?' or ':' */
+			options_bad(c, argv[word]);
 		}
 	}
+	return (end);
+}
+
+/*
+ * Parses the default options of MPRUN_OPTS, as if they came before the
+ * command line's; only options, each with its argument, may be there.
+ */
+static void
+options_env(struct options *o, struct options_pass *p, char *argv0)
+{
+	/* Static: o keeps pointers into them (optarg) for the whole run. */
+	static char	**words, **v;
+	const char	*env, *errstr;
+	int		 n, end;
+
+	if ((env = getenv(OPTIONS_ENV)) == NULL)
+		return;
+	options_origin = OPTIONS_ENV;
+	if ((words = words_split(env, &n, &errstr)) == NULL)
+		usage_error("%s", errstr);
+	v = xcalloc((size_t)n + 2, sizeof *v);
+	v[0] = argv0;
+	memcpy(v + 1, words, (size_t)n * sizeof *v);
+	end = options_getopt(o, p, n + 1, v);
+	/* A command, ::: or "--" would swallow the command line's options. */
+	if (end < n + 1)
+		usage_error("'%s' is not an option", v[end]);
+	options_origin = NULL;
+}
+
+/* Fills o from MPRUN_OPTS and argv, or exits with a usage error. */
+void
+options_parse(struct options *o, int argc, char **argv)
+{
+	struct options_pass	 p;
+	struct source		*s;
+	int			 i;
+
+	memset(o, 0, sizeof *o);
+	memset(&p, 0, sizeof p);
+	o->delim = '\n';
+	o->replace = "{}";
+	o->output = OUTPUT_GROUP;
+	o->ordered = 1;
+
+	options_env(o, &p, argv[0]);
+	options_getopt(o, &p, argc, argv);
 	log_set_verbose(o->verbose);
 
-	o->jobs = jobs_set ? options_jobs(jobs_arg) : ncpu_available();
+	if (p.jobs_env)
+		options_origin = OPTIONS_ENV;
+	o->jobs = p.jobs_set ? options_jobs(p.jobs_arg) : ncpu_available();
+	options_origin = NULL;
+	o->jobs_explicit = p.jobs_set;
 	if (o->ntermseq == 0)
 		strnum_termseq_default(o->termseq, &o->ntermseq);
 	/* An mprun worker takes two pipes; a --worker CMD three. */
 	o->jobs = options_fd_cap(o->jobs, o->worker != NULL ? 3 : 2);
 
 	/* -a files come first, as options precede the command. */
-	for (i = 0; i < nafiles; i++) {
+	for (i = 0; i < p.nafiles; i++) {
 		o->sources = xreallocarray(o->sources, o->nsources + 1,
 		    sizeof *o->sources);
 		s = &o->sources[o->nsources++];
 		memset(s, 0, sizeof *s);
 		s->kind = SOURCE_FILE;
-		s->path = afiles[i];
+		s->path = p.afiles[i];
 	}
 	options_sources(o, argc - optind, argv + optind);
 	if (o->nsources == 0) {

@@ -64,6 +64,7 @@ static int			 output_failed;
 static void	 output_start(void);
 static void	 output_write_cb(uv_fs_t *);
 static int	 output_load(struct output_piece *);
+static void	 output_check_high(void);
 static void	 output_piece_free(struct output_piece *);
 
 /* Whether fd is /dev/null: what is written there is lost anyway. */
@@ -156,7 +157,22 @@ output_write(int fd, const char *data, size_t n)
 		TAILQ_INSERT_TAIL(&output_q, p, entry);
 	}
 	output_bytes += n;
+	output_check_high();
 	output_start();
+}
+
+/*
+ * Pauses the producers as soon as too much waits: checking only when a
+ * write completes is too late while that write blocks on a stalled
+ * reader, and the workers' output would pile up here without bound.
+ */
+static void
+output_check_high(void)
+{
+	if (!output_paused && output_bytes > OUTPUT_HIGH) {
+		output_paused = 1;
+		output_drain_cb(1);
+	}
 }
 
 /* Queues n bytes at off of a spill file for fd. */
@@ -175,6 +191,7 @@ output_write_file(int fd, int spillfd, off_t off, size_t n)
 	p->len = n;
 	TAILQ_INSERT_TAIL(&output_q, p, entry);
 	output_bytes += n;
+	output_check_high();
 	output_start();
 }
 
@@ -315,20 +332,10 @@ output_write_cb(uv_fs_t *req)
 	if (output_paused && output_bytes < OUTPUT_LOW) {
 		output_paused = 0;
 		output_drain_cb(0);
-	} else if (!output_paused && output_bytes > OUTPUT_HIGH) {
-		output_paused = 1;
-		output_drain_cb(1);
-	}
+	} else
+		output_check_high();
 	output_start();
 	if (before != 0 && output_flushed())
 		output_drain_cb(0);
 }
 
-/* Whether the writer wants the producers to pause. */
-int
-output_congested(void)
-{
-	if (!output_paused && output_bytes > OUTPUT_HIGH)
-		output_paused = 1;
-	return (output_paused);
-}

@@ -72,12 +72,13 @@ pool_init(uv_loop_t *loop, const struct options *o)
 	/*
 	 * Output that would only be written to our /dev/null goes to the
 	 * tasks' own (not the /dev/null standing in for a closed fd:
-	 * writing there is an error).  Not stderr with --json, whose objects carry it (and
-	 * anything else that reads a task's stderr must say so here).
+	 * writing there is an error).  Not stderr with --json or --junit,
+	 * which carry it (and anything else that reads a task's stderr must
+	 * say so here).
 	 */
 	if (!mprun_closed[STDOUT_FILENO] && output_is_null(STDOUT_FILENO))
 		pdiscard |= SPAWN_DISCARD_OUT;
-	if (!o->json && !mprun_closed[STDERR_FILENO] &&
+	if (!o->json && o->junit == NULL && !mprun_closed[STDERR_FILENO] &&
 	    output_is_null(STDERR_FILENO))
 		pdiscard |= SPAWN_DISCARD_ERR;
 	/*

@@ -108,6 +108,7 @@ signal_cb(uv_signal_t *h, int sig)
 	}
 	pool_kill_all();
 	pworker_kill_all();
+	jobserver_release_all();
 	memset(&sa, 0, sizeof sa);
 	sa.sa_handler = SIG_DFL;
 	sigemptyset(&sa.sa_mask);

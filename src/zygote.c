@@ -412,14 +412,16 @@ zygote_main(void)
 	_exit(0);
 }
 
-/* Closes every fd but 0-2 and the two sockets.  Returns 0 or -1. */
+/*
+ * Closes every close-on-exec fd but the two sockets.  Returns 0 or -1.
+ */
 static int
 zygote_keep_fds(int a, int b)
 {
 	DIR		*d;
 	struct dirent	*de;
 	const char	*errstr;
-	int		 fd, dfd;
+	int		 fd, dfd, flags;
 
 	if ((d = opendir("/proc/self/fd")) == NULL)
 		return (-1);
@@ -430,7 +432,14 @@ zygote_keep_fds(int a, int b)
 		fd = (int)strnum(de->d_name, 0, INT_MAX, &errstr);
 		if (errstr != NULL)
 			continue;
-		if (fd > STDERR_FILENO && fd != a && fd != b && fd != dfd)
+		if (fd <= STDERR_FILENO || fd == a || fd == b || fd == dfd)
+			continue;
+		/*
+		 * mprun's own fds are close-on-exec: they go.  The others
+		 * came from whoever started mprun (3>file): the tasks
+		 * inherit them, as from xargs or a worker started by exec.
+		 */
+		if ((flags = fcntl(fd, F_GETFD)) == -1 || flags & FD_CLOEXEC)
 			close(fd);
 	}
 	closedir(d);

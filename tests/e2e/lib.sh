@@ -24,6 +24,9 @@ esac
 
 LC_ALL=C
 export LC_ALL
+# A developer's default options would change every test, and a make
+# jobserver (make -jN check) would limit every mprun in them.
+unset MPRUN_OPTS MAKEFLAGS MFLAGS MAKELEVEL
 
 TEST=${0##*/}
 TEST=${TEST%.sh}
@@ -460,4 +463,68 @@ not_stopped()
 {
 	_s=$(pstat "$1")
 	[ -n "$_s" ] && [ "$_s" != T ]
+}
+
+# Fault suite (issue 6) helpers.
+
+# vm_hwm PID: the peak resident set size of PID in kB (VmHWM in
+# /proc/PID/status), or nothing once it has exited.
+vm_hwm()
+{
+	awk '/^VmHWM:/ { print $2 }' "/proc/$1/status" 2>/dev/null
+}
+
+# wait_bg_hwm: like wait_bg, but reads the VmHWM of the background command
+# of start_bg every 50 ms until it exits; the last value read (VmHWM only
+# grows, so it is the peak, give or take the last 50 ms) goes in $hwm, in
+# kB (0 when none could be read).
+wait_bg_hwm()
+{
+	hwm=0
+	while _v=$(vm_hwm "$bgpid") && [ -n "$_v" ]; do
+		hwm=$_v
+		sleep 0.05
+	done
+	wait_bg
+}
+
+# zygote_of PID: the pid of mprun PID's fork server, or nothing.
+zygote_of()
+{
+	pgrep -x -P "$1" mprun-zygote | head -n 1
+}
+
+# zombies_of PID: the zombie children of mprun PID and of its fork server,
+# one "pid comm" per line.
+zombies_of()
+{
+	for _p in "$1" $(zygote_of "$1"); do
+		ps -o pid= -o stat= -o comm= --ppid "$_p" 2>/dev/null |
+		    awk '$2 ~ /^Z/ { print $1, $3 }'
+	done
+}
+
+# no_zombies PID: mprun PID and its fork server have no zombie child.
+no_zombies()
+{
+	[ -z "$(zombies_of "$1")" ]
+}
+
+# fd_list PID: the open file descriptors of PID, one "fd target" per line
+# in fd order, pipe, socket and anon_inode numbers left out (so the lists
+# of two moments compare equal when the same kinds of files are open).
+fd_list()
+{
+	for _fd in $(ls "/proc/$1/fd" 2>/dev/null | sort -n); do
+		_t=$(readlink "/proc/$1/fd/$_fd" 2>/dev/null) || continue
+		printf '%s %s\n' "$_fd" "$_t"
+	done | sed -E 's/^([0-9]+ [a-z_]+):\[[0-9]+\]$/\1/'
+}
+
+# sanitized: mprun was built with AddressSanitizer (make asan), whose
+# shadow memory and quarantine make its resident size meaningless: memory
+# bounds are then not checked.
+sanitized()
+{
+	grep -q __asan_init "$MPRUN" 2>/dev/null
 }
