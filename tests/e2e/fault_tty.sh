@@ -22,67 +22,19 @@ check_out_file "$T/want"
 
 need python3
 
-# ptyrun.py TIMEOUT INPUT COMMAND...: runs COMMAND as the session leader of
-# a new pty (echo off), types INPUT on it (Python escapes: \n, \x04 for
-# the EOF character) half a second later, copies what COMMAND writes to
-# the pty to stdout without the CRs, and exits with its status (124 if it
-# has not ended within TIMEOUT seconds; then it is killed).
-cat >"$T/ptyrun.py" <<'PY'
-import codecs, os, pty, signal, sys, termios, time
-limit = float(sys.argv[1])
-typed = codecs.decode(sys.argv[2], "unicode_escape").encode("latin-1")
-args = sys.argv[3:]
-pid, fd = pty.fork()
-if pid == 0:
-    attrs = termios.tcgetattr(0)
-    attrs[3] &= ~termios.ECHO
-    termios.tcsetattr(0, termios.TCSANOW, attrs)
-    try:
-        os.execvp(args[0], args)
-    finally:
-        os._exit(127)
-out = b""
-start = time.time()
-deadline = start + limit
-timedout = False
-os.set_blocking(fd, False)
-while True:
-    if typed and time.time() > start + 0.5:
-        os.write(fd, typed)
-        typed = b""
-    if time.time() > deadline:
-        timedout = True
-        os.killpg(pid, signal.SIGKILL)
-        break
-    try:
-        data = os.read(fd, 65536)
-    except BlockingIOError:
-        time.sleep(0.02)
-        continue
-    except OSError:
-        break
-    if not data:
-        break
-    out += data
-_, status = os.waitpid(pid, 0)
-sys.stdout.buffer.write(out.replace(b"\r", b""))
-if timedout:
-    sys.exit(124)
-if os.WIFEXITED(status):
-    sys.exit(os.WEXITSTATUS(status))
-sys.exit(128 + os.WTERMSIG(status))
-PY
+# The pty runner: tests/helpers/ptyrun.py [-i INPUT] TIMEOUT COMMAND...
+PTYRUN=$SRCDIR/tests/helpers/ptyrun.py
 
 want1=$(lines stdin=devnull pgrp=own mask=empty sigdfl=yes)
 
 # ::: arguments, under a terminal.
-run python3 "$T/ptyrun.py" 20 '' "$MPRUN" "$TH" -r ::: 1
+run python3 "$PTYRUN" 20 "$MPRUN" "$TH" -r ::: 1
 check_rc 0
 check_out "$want1"
-run python3 "$T/ptyrun.py" 20 '' "$MPRUN" -j2 'cat; echo {}' ::: a b
+run python3 "$PTYRUN" 20 "$MPRUN" -j2 'cat; echo {}' ::: a b
 check_rc 0
 check_out "$(lines a b)"
-run python3 "$T/ptyrun.py" 20 '' "$MPRUN" -j1 --init "cat; exec $TH -r" \
+run python3 "$PTYRUN" 20 "$MPRUN" -j1 --init "cat; exec $TH -r" \
     'echo {}' ::: a
 check_rc 0
 check_out "$want1
@@ -90,14 +42,14 @@ a"
 
 # Records typed on the terminal, ended by the EOF character: they are the
 # records, not the tasks' input.
-run python3 "$T/ptyrun.py" 20 'a\nb\n\x04' "$MPRUN" -j1 'cat; echo {}'
+run python3 "$PTYRUN" -i 'a\nb\n\x04' 20 "$MPRUN" -j1 'cat; echo {}'
 check_rc 0
 check_out "$(lines a b)"
-run python3 "$T/ptyrun.py" 20 'x\n\x04' "$MPRUN" "$TH" -r -o {}
+run python3 "$PTYRUN" -i 'x\n\x04' 20 "$MPRUN" "$TH" -r -o {}
 check_rc 0
 check_out "$want1
 x"
-run python3 "$T/ptyrun.py" 20 'p\nq\n\x04' "$MPRUN" -j2 --unordered \
+run python3 "$PTYRUN" -i 'p\nq\n\x04' 20 "$MPRUN" -j2 --unordered \
     "$TH" -s 200 -o {} -- {}
 check_rc 0
 sort "$T/out" >"$T/sorted"
