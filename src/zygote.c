@@ -41,6 +41,12 @@
 
 #include "mprun.h"
 
+/* Room for the two fds of a spawn request, aligned for a cmsghdr. */
+union zygote_cmsg {
+	char		buf[CMSG_SPACE(2 * sizeof(int))];
+	struct cmsghdr	align;
+};
+
 /* What the zygote reports when it reaps a worker. */
 struct zygote_exit {
 	int32_t	 pid;
@@ -208,10 +214,7 @@ zygote_send_fds(int sock, const int *fds, int n)
 	struct msghdr	 mh;
 	struct cmsghdr	*cm;
 	struct iovec	 iov;
-	union {
-		char		buf[CMSG_SPACE(2 * sizeof(int))];
-		struct cmsghdr	align;
-	}		 cbuf;
+	union zygote_cmsg	 cbuf;
 	char		 c = 'S';
 	ssize_t		 r;
 
@@ -237,10 +240,7 @@ zygote_recv_fds(int sock, int *fds)
 	struct msghdr	 mh;
 	struct cmsghdr	*cm;
 	struct iovec	 iov;
-	union {
-		char		buf[CMSG_SPACE(2 * sizeof(int))];
-		struct cmsghdr	align;
-	}		 cbuf;
+	union zygote_cmsg	 cbuf;
 	char		 c;
 	ssize_t		 n;
 
