@@ -22,6 +22,8 @@
  * without bound.
  */
 
+#include <sys/time.h>
+
 #include <errno.h>
 #include <fcntl.h>
 #include <signal.h>
@@ -332,6 +334,11 @@ collect_worker_gone(struct worker *w)
 void
 collect_fail(struct job *j, int status, const char *msg)
 {
+	struct timeval	 tv;
+
+	/* A task that never started failed now, as far as the joblog says. */
+	if (j->done.start_us == 0 && gettimeofday(&tv, NULL) == 0)
+		j->done.start_us = (int64_t)tv.tv_sec * 1000000 + tv.tv_usec;
 	j->state = JOB_RUNNING;
 	collect_out(j, STREAM_STDERR, msg, strlen(msg));
 	j->done.status = status;

@@ -44,6 +44,9 @@ joblog_mask "$T/jl" | cut -c 1-40 >"$T/jl.short"
 	jlrow 3 0 0 "echo b"
 } | cut -c 1-40 >"$T/want"
 check_file_is "joblog (40 columns)" "$T/want" "$T/jl.short"
+# Its Starttime is when it failed, like the others', not 0.
+awk -F'\t' 'NR > 1 && $3 < 1000000000 { bad = 1 } END { exit bad }' \
+    "$T/jl" || fail "a joblog row with no Starttime: $(cut -f 1-4 "$T/jl")"
 
 # The same with several workers, through the shell, and under --retries
 # (the too-long task is not retried: it cannot get shorter).
