@@ -5,8 +5,9 @@
 # Usage: scripts/install-deps.sh
 #
 # Checks each dependency (a C compiler and make, pkg-config, libuv and
-# cJSON with their headers, mandoc for the man page lint, python3, taskset
-# and pgrep for the tests, clang and its libFuzzer runtime for make fuzz)
+# cJSON with their headers, mandoc for the man page lint, OpenSSH client
+# and server for the remote-worker test, python3, taskset and pgrep for the
+# tests, clang and its libFuzzer runtime for make fuzz)
 # and installs with apt-get only the packages whose part is missing,
 # running `apt-get update` once first, and only then.  Safe to run again:
 # with everything present it does nothing.  Uses sudo when not run as
@@ -68,6 +69,8 @@ want pkg-config have pkg-config
 want libuv1-dev pc_has libuv
 want libcjson-dev pc_has libcjson
 want mandoc have mandoc
+want openssh-server test -x /usr/sbin/sshd
+want openssh-client have ssh
 want python3 have python3
 want util-linux have taskset
 want procps have_procps

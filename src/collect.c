@@ -237,8 +237,9 @@ collect_frame(struct worker *w, const struct proto_frame *f)
 			return (-1);
 		}
 		if (reply.version != PROTO_VERSION) {
-			log_warnx("worker in slot %u: protocol version %d, "
-			    "expected %d", w->slot, reply.version,
+			log_warnx("worker in slot %u (host %s): protocol "
+			    "version %d, expected %d", w->slot,
+			    remote_slot_name(w->slot), reply.version,
 			    PROTO_VERSION);
 			return (-1);
 		}
@@ -306,14 +307,25 @@ collect_worker_gone(struct worker *w)
 		w->njobs--;
 		j->worker = NULL;
 		if (j->state == JOB_RUNNING) {
-			/* Its process group may have outlived the worker. */
-			if (j->pid > 0 && kill(-j->pid, SIGKILL) == -1 &&
+			/*
+			 * Its process group may have outlived the worker
+			 * (a remote one's pid means nothing here).
+			 */
+			if (w->host == NULL && j->pid > 0 &&
+			    kill(-j->pid, SIGKILL) == -1 &&
 			    errno != ESRCH)
 				log_warn("kill task %llu",
 				    (unsigned long long)j->seq);
-			n = snprintf(msg, sizeof msg, "mprun: worker in slot "
-			    "%u died (%s): task %llu failed\n", w->slot, how,
-			    (unsigned long long)j->seq);
+			if (w->host != NULL)
+				n = snprintf(msg, sizeof msg, "mprun: worker "
+				    "in slot %u on %s died (%s): task %llu "
+				    "failed\n", w->slot,
+				    remote_slot_name(w->slot), how,
+				    (unsigned long long)j->seq);
+			else
+				n = snprintf(msg, sizeof msg, "mprun: worker "
+				    "in slot %u died (%s): task %llu failed\n",
+				    w->slot, how, (unsigned long long)j->seq);
 			if (!dispatch_stopping() || w->term_signal != 0)
 				collect_out(j, STREAM_STDERR, msg, (size_t)n);
 			j->done.status = -1;
@@ -666,6 +678,7 @@ collect_record(struct job *j, int failed)
 		row.sig = j->done.sig;
 		row.cmd = j->cmd != NULL ? j->cmd : "";
 		row.cmdlen = j->cmd != NULL ? j->cmdlen : 0;
+		row.host = remote_slot_name(j->slot);
 		if (joblog_write(collect_joblog, &row) == -1) {
 			log_warn("--joblog %s", joblog_path(collect_joblog));
 			collect_halting = 1;

@@ -567,8 +567,12 @@ dispatch_pump(void)
 				break;
 			if (!dispatch_gate())
 				break;
-			if (w == NULL && (w = pool_spawn(slot)) == NULL)
-				break;
+			/* NULL: an error, or a host out of the rotation. */
+			if (w == NULL && (w = pool_spawn(slot)) == NULL) {
+				if (stopping)
+					break;
+				continue;
+			}
 			quota = dopts->maxtasks == 0 ? 0 :
 			    dopts->maxtasks - w->sent;
 			n = dopts->chunksize != 0 ? dopts->chunksize :

@@ -75,8 +75,10 @@ joblog_format(struct buf *b, const struct joblog_row *r)
 	char	 text[128];
 	size_t	 i;
 
-	snprintf(text, sizeof text, "%llu\t:\t", (unsigned long long)r->seq);
+	snprintf(text, sizeof text, "%llu\t", (unsigned long long)r->seq);
 	buf_adds(b, text);
+	buf_adds(b, r->host != NULL ? r->host : ":");
+	buf_addc(b, '\t');
 	joblog_seconds(b, r->start_us, 0);
 	buf_addc(b, '\t');
 	joblog_seconds(b, r->runtime_us, 10);

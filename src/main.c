@@ -235,13 +235,16 @@ main(int argc, char **argv)
 	options_parse(&opts, argc, argv);
 	/* Before any other process starts: make's fds become close-on-exec. */
 	jobserver_init(&opts);
+	/* Probing remote hosts sets -j to their total of slots. */
+	remote_init(&opts);
 	/*
 	 * Now, while this process has no thread, loop or handler: workers
 	 * are forked from the zygote, or started with exec if it cannot be.
 	 */
 	if (opts.worker == NULL && !opts.dry_run &&
 	    getenv("MPRUN_EXEC_WORKERS") == NULL &&
-	    zygote_start(opts.jobs, opts.maxtasks) == -1)
+	    remote_local_slots(&opts) > 0 &&
+	    zygote_start(remote_local_slots(&opts), opts.maxtasks) == -1)
 		log_debug("no worker fork server: %s", strerror(errno));
 	if ((r = uv_loop_init(&main_loop)) != 0)
 		diex("uv_loop_init: %s", uv_strerror(r));
@@ -284,6 +287,7 @@ main(int argc, char **argv)
 	dispatch_free();
 	collect_free();
 	pool_free();
+	remote_free();
 	pworker_free();
 	jobserver_free();	/* every task has ended: all tokens go back */
 	/*

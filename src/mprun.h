@@ -67,6 +67,13 @@ struct options {
 	const char	*worker;	/* --worker CMD or NULL */
 	const char	*worker_eot;	/* --worker-eot STR or NULL */
 	int		 worker_json;	/* --worker-protocol json */
+	const char	*launcher;	/* --launcher CMD or NULL */
+	const char	*ssh;		/* --ssh CMD or NULL */
+	const char	*remote_mprun;	/* --remote-mprun PATH or NULL */
+	char		**sshlogins;	/* -S lists, in order */
+	int		 nsshlogins;
+	char		**sshloginfiles;	/* --sshloginfile FILEs */
+	int		 nsshloginfiles;
 
 	char		 delim;		/* record separator */
 	const char	*colsep;	/* --colsep SEP or NULL */
@@ -384,6 +391,7 @@ struct joblog_row {
 	int		 sig;
 	const char	*cmd;
 	size_t		 cmdlen;
+	const char	*host;		/* NULL: ":" */
 };
 struct joblog;
 struct seqset;
@@ -502,6 +510,7 @@ struct worker {
 	uv_timer_t		 timer;		/* --timeout of its task */
 	int			 open_handles;
 	int			 forked;	/* by the zygote */
+	struct host		*host;		/* NULL: this machine */
 	int			 exited;
 	int64_t			 exit_status;
 	int			 term_signal;
@@ -546,6 +555,18 @@ void		 pool_signal_all(int);
 struct worker	*pool_slot(unsigned);
 unsigned	 pool_count(void);
 void		 pool_free(void);
+
+/* remote.c */
+struct host;
+void		 remote_init(struct options *);
+int		 remote_active(void);
+unsigned	 remote_local_slots(const struct options *);
+struct host	*remote_slot_host(unsigned);
+const char	*remote_slot_name(unsigned);
+char		**remote_host_argv(const struct host *);
+int		 remote_host_usable(const struct host *);
+int		 remote_host_result(struct host *, int, int);
+void		 remote_free(void);
 
 /* zygote.c */
 int		 zygote_start(unsigned, unsigned);

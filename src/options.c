@@ -37,15 +37,19 @@ enum {
 	OPT_JOBLOG,
 	OPT_JUNIT,
 	OPT_JSON,
+	OPT_LAUNCHER,
 	OPT_LINE_BUFFER,
 	OPT_MAXTASKS,
 	OPT_MEMFREE,
 	OPT_NICE,
 	OPT_PROGRESS,
 	OPT_PROGRESS_FORCE,
+	OPT_REMOTE_MPRUN,
 	OPT_RESUME,
 	OPT_RESUME_FAILED,
 	OPT_RETRIES,
+	OPT_SSH,
+	OPT_SSHLOGINFILE,
 	OPT_TAG,
 	OPT_TAGSTRING,
 	OPT_TERMSEQ,
@@ -75,6 +79,7 @@ static const struct option options_long[] = {
 	{ "json",		no_argument,		NULL, OPT_JSON },
 	{ "junit",		required_argument,	NULL, OPT_JUNIT },
 	{ "keep-order",		no_argument,		NULL, 'k' },
+	{ "launcher",		required_argument,	NULL, OPT_LAUNCHER },
 	{ "lb",			no_argument,		NULL, OPT_LINE_BUFFER },
 	{ "line-buffer",	no_argument,		NULL, OPT_LINE_BUFFER },
 	{ "max-args",		required_argument,	NULL, 'n' },
@@ -85,9 +90,13 @@ static const struct option options_long[] = {
 	{ "progress",		no_argument,		NULL, OPT_PROGRESS },
 	{ "progress-force",	no_argument,		NULL, OPT_PROGRESS_FORCE },
 	{ "quote",		no_argument,		NULL, 'q' },
+	{ "remote-mprun",	required_argument,	NULL, OPT_REMOTE_MPRUN },
 	{ "resume",		no_argument,		NULL, OPT_RESUME },
 	{ "resume-failed",	no_argument,		NULL, OPT_RESUME_FAILED },
 	{ "retries",		required_argument,	NULL, OPT_RETRIES },
+	{ "ssh",		required_argument,	NULL, OPT_SSH },
+	{ "sshlogin",		required_argument,	NULL, 'S' },
+	{ "sshloginfile",	required_argument,	NULL, OPT_SSHLOGINFILE },
 	{ "tag",		no_argument,		NULL, OPT_TAG },
 	{ "tagstring",		required_argument,	NULL, OPT_TAGSTRING },
 	{ "termseq",		required_argument,	NULL, OPT_TERMSEQ },
@@ -102,15 +111,17 @@ static const struct option options_long[] = {
 	    OPT_WORKER_PROTOCOL },
 	{ NULL,			0,			NULL, 0 }
 };
-static const char options_short[] = "+:0a:d:hI:j:kN:n:P:quVv";
+static const char options_short[] = "+:0a:d:hI:j:kN:n:P:qS:uVv";
 
 static const char options_usage[] =
 "usage: mprun [-0kqv] [-a file] [-d delim] [-I replstr] [-j jobs] [-n max-args]\n"
-"             [-N max-args] [--bar] [--chunksize n] [--colsep sep]\n"
-"             [--delay duration] [--dry-run] [--eta] [--halt spec] [--init cmd]\n"
-"             [--joblog file] [--json] [--junit file] [--line-buffer]\n"
+"             [-N max-args] [-S [n/]host[,...]] [--bar] [--chunksize n]\n"
+"             [--colsep sep] [--delay duration] [--dry-run] [--eta]\n"
+"             [--halt spec] [--init cmd] [--joblog file] [--json]\n"
+"             [--junit file] [--launcher cmd] [--line-buffer]\n"
 "             [--maxtasksperchild n] [--memfree size] [--nice n] [--progress]\n"
-"             [--progress-force] [--resume] [--resume-failed] [--retries n]\n"
+"             [--progress-force] [--remote-mprun path] [--resume]\n"
+"             [--resume-failed] [--retries n] [--ssh cmd] [--sshloginfile file]\n"
 "             [--tag] [--tagstring str] [--termseq seq] [--timeout duration]\n"
 "             [--ungroup] [--unordered] [--worker cmd] [--worker-eot str]\n"
 "             [--worker-protocol line | json] [command [arg ...]] [::: arg ...]\n"
@@ -414,6 +425,16 @@ options_timeout(struct options *o, const char *s)
 static void
 options_worker(struct options *o)
 {
+	int	 remote;
+
+	remote = o->nsshlogins + o->nsshloginfiles > 0;
+	if (o->launcher != NULL && remote)
+		usage_error("--launcher cannot be combined with %s",
+		    o->nsshlogins > 0 ? "-S" : "--sshloginfile");
+	if (o->worker != NULL && (o->launcher != NULL || remote))
+		usage_error("--worker cannot be combined with %s",
+		    o->launcher != NULL ? "--launcher" : o->nsshlogins > 0 ?
+		    "-S" : "--sshloginfile");
 	if (o->worker == NULL) {
 		if (o->worker_eot != NULL)
 			usage_error("--worker-eot needs --worker");
@@ -618,6 +639,11 @@ options_getopt(struct options *o, struct options_pass *p, int argc,
 		case 'q':
 			o->quote_cmd = 1;
 			break;
+		case 'S':
+			o->sshlogins = xreallocarray(o->sshlogins,
+			    o->nsshlogins + 1, sizeof *o->sshlogins);
+			o->sshlogins[o->nsshlogins++] = optarg;
+			break;
 		case 'u':
 			o->output = OUTPUT_UNGROUP;
 			break;
@@ -722,6 +748,20 @@ options_getopt(struct options *o, struct options_pass *p, int argc,
 		case OPT_RETRIES:
 			o->retries = options_number("--retries", optarg, 1,
 			    1000000);
+			break;
+		case OPT_LAUNCHER:
+			o->launcher = optarg;
+			break;
+		case OPT_REMOTE_MPRUN:
+			o->remote_mprun = optarg;
+			break;
+		case OPT_SSH:
+			o->ssh = optarg;
+			break;
+		case OPT_SSHLOGINFILE:
+			o->sshloginfiles = xreallocarray(o->sshloginfiles,
+			    o->nsshloginfiles + 1, sizeof *o->sshloginfiles);
+			o->sshloginfiles[o->nsshloginfiles++] = optarg;
 			break;
 		case OPT_TIMEOUT:
 			options_timeout(o, optarg);

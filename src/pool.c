@@ -8,6 +8,11 @@
  * active worker; a retiring or dying worker leaves its slot at once so a
  * fresh one can take it, and is freed when its three handles have closed.
  *
+ * A slot remote.c assigns to another host (or to --launcher) starts its
+ * worker as that host's command instead, always with uv_spawn; such a
+ * worker's task pids are not ours to signal, and how it ends is reported
+ * to remote.c, which drops a host that keeps failing.
+ *
  * A worker is gone when both its exit status and the EOF of its frames
  * have arrived (in either order): only then is every frame it sent known
  * to have been read, and collect.c can settle its unfinished tasks.
@@ -181,8 +186,13 @@ pool_spawn(unsigned slot)
 	uv_process_options_t		 po;
 	uv_stdio_container_t		 stdio[3];
 	struct hello			 h;
+	struct host			*host;
 	char				*args[3], *json;
 	int				 r;
+
+	host = remote_slot_host(slot);
+	if (host != NULL && !remote_host_usable(host))
+		return (NULL);
 
 	w = xcalloc(1, sizeof *w);
 	w->slot = slot;
@@ -197,9 +207,10 @@ pool_spawn(unsigned slot)
 	if ((r = uv_timer_init(ploop, &w->timer)) != 0)
 		fatalx("uv_timer_init: %s", uv_strerror(r));
 	w->to.data = w->from.data = w->proc.data = w->timer.data = w;
+	w->host = host;
 
 	r = UV_EPIPE;
-	if (zygote_active())
+	if (host == NULL && zygote_active())
 		r = pool_fork(w);
 	if (r == 0)
 		goto started;
@@ -222,11 +233,27 @@ pool_spawn(unsigned slot)
 	memset(&po, 0, sizeof po);
 	po.file = pexe;
 	po.args = args;
+	if (host != NULL) {
+		/* Found in PATH, like execvp. */
+		po.args = remote_host_argv(host);
+		po.file = po.args[0];
+		/*
+		 * Out of our session, as a local worker leaves our group: a
+		 * Ctrl-C must reach the tasks as a STOP, not kill the
+		 * transport, and if we die its stdin closes anyway.
+		 */
+		po.flags = UV_PROCESS_DETACHED;
+	}
 	po.exit_cb = pool_exit_cb;
 	po.stdio = stdio;
 	po.stdio_count = 3;
 	if ((r = uv_spawn(ploop, &w->proc, &po)) != 0) {
-		log_warnx("cannot start a worker: %s", uv_strerror(r));
+		if (host != NULL)
+			log_warnx("cannot start a worker with %s: %s",
+			    po.file, uv_strerror(r));
+		else
+			log_warnx("cannot start a worker: %s",
+			    uv_strerror(r));
 		/* The handles are initialised even so, and must close. */
 		w->open_handles = 4;
 		uv_close((uv_handle_t *)&w->proc, pool_close_cb);
@@ -270,7 +297,9 @@ failed:
 	uv_close((uv_handle_t *)&w->timer, pool_close_cb);
 	uv_close((uv_handle_t *)&w->to, pool_close_cb);
 	uv_close((uv_handle_t *)&w->from, pool_close_cb);
-	mprun_shutdown(MPRUN_EXIT_ERROR);
+	/* A transport that cannot even start will not start later. */
+	if (host == NULL || remote_host_result(host, 0, 1))
+		mprun_shutdown(MPRUN_EXIT_ERROR);
 	return (NULL);
 }
 
@@ -468,7 +497,15 @@ pool_check_gone(struct worker *w)
 	if (!w->exited || !w->eof || w->state == WORKER_GONE)
 		return;
 	pool_unslot(w);
-	if (w->hello)
+	if (w->host != NULL) {
+		/* A dropped connection is a failure; a clean exit is not. */
+		if (remote_host_result(w->host, w->hello &&
+		    ((w->exit_status == 0 && w->term_signal == 0) ||
+		    dispatch_stopping()), 0)) {
+			log_warnx("no host is left to run tasks on");
+			mprun_shutdown(MPRUN_EXIT_ERROR);
+		}
+	} else if (w->hello)
 		pstartfails = 0;
 	else if (!dispatch_stopping() && ++pstartfails >= POOL_START_FAILS) {
 		log_warnx("workers keep failing to start (last: %s %lld)",
@@ -567,7 +604,8 @@ pool_kill_all(void)
 
 	TAILQ_FOREACH(w, &pall, entry) {
 		TAILQ_FOREACH(j, &w->jobs, entry) {
-			if (j->state == JOB_RUNNING && j->pid > 0)
+			if (w->host == NULL && j->state == JOB_RUNNING &&
+			    j->pid > 0)
 				kill(-j->pid, SIGKILL);
 		}
 		if (!w->exited && w->pid > 0)
@@ -652,7 +690,7 @@ pool_fail(struct worker *w)
 	w->reading = 0;
 	w->eof = 1;
 	TAILQ_FOREACH(j, &w->jobs, entry) {
-		if (j->state == JOB_RUNNING && j->pid > 0)
+		if (w->host == NULL && j->state == JOB_RUNNING && j->pid > 0)
 			kill(-j->pid, SIGKILL);
 	}
 	if (!w->exited)

@@ -269,9 +269,11 @@ worker_setup(void)
 	 * stops its task: otherwise worker and parent would die together
 	 * and the task, in a group of its own, would be orphaned.  A
 	 * background group must not be stopped for writing to a terminal
-	 * that has TOSTOP set, hence SIGTTOU below.
+	 * that has TOSTOP set, hence SIGTTOU below.  A session leader (a
+	 * worker sshd started) leads its group already and may not move.
 	 */
-	if (setpgid(0, 0) == -1) {
+	if (setpgid(0, 0) == -1 &&
+	    !(errno == EPERM && getpgrp() == getpid())) {
 		log_warn("worker: setpgid");
 		return (-1);
 	}

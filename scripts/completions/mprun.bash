@@ -6,8 +6,9 @@
 #
 # Completes mprun's options (the list of `mprun --help`, with the long
 # aliases; tests/e2e/completions.sh keeps it in step with src/options.c),
-# file names after -a, --arg-file, --joblog, --junit and ::::, command
-# names for the command and for --init and --worker, and leaves the
+# file names after -a, --arg-file, --joblog, --junit, --sshloginfile and
+# ::::, host names after -S, command names for the command and for --init,
+# --worker, --launcher, --ssh and --remote-mprun, and leaves the
 # command's own arguments and the values after ::: to bash's default.
 
 _mprun()
@@ -15,18 +16,20 @@ _mprun()
 	local cur prev i w opt state=options
 	local long='--arg-file --bar --chunksize --colsep --delay --delimiter
 	    --dry-run --eta --group --halt --help --init --joblog --jobs --json
-	    --junit --keep-order --lb --line-buffer --max-args
+	    --junit --keep-order --launcher --lb --line-buffer --max-args
 	    --maxtasksperchild --memfree --nice --null --progress
-	    --progress-force --quote --resume --resume-failed --retries --tag
-	    --tagstring --termseq --timeout --ungroup --unordered --verbose
-	    --version --worker --worker-eot --worker-protocol'
-	local short='-0 -a -d -h -I -j -k -N -n -P -q -u -V -v'
+	    --progress-force --quote --remote-mprun --resume --resume-failed
+	    --retries --ssh --sshlogin --sshloginfile --tag --tagstring
+	    --termseq --timeout --ungroup --unordered --verbose --version
+	    --worker --worker-eot --worker-protocol'
+	local short='-0 -a -d -h -I -j -k -N -n -P -q -S -u -V -v'
 	# The options that take an argument, as separate words.
 	local witharg='-a|--arg-file|--chunksize|--colsep|--delay|-d|'
 	witharg+='--delimiter|--halt|-I|--init|--joblog|-j|-P|--jobs|--junit|'
 	witharg+='-n|-N|--max-args|--maxtasksperchild|--memfree|--nice|'
 	witharg+='--retries|--tagstring|--termseq|--timeout|--worker|'
-	witharg+='--worker-eot|--worker-protocol'
+	witharg+='--worker-eot|--worker-protocol|--launcher|--remote-mprun|'
+	witharg+='-S|--sshlogin|--sshloginfile|--ssh'
 
 	COMPREPLY=()
 	cur=${COMP_WORDS[COMP_CWORD]}
@@ -78,12 +81,12 @@ _mprun()
 
 	if [[ $state == options ]]; then
 		case $prev in
-		-a|--arg-file|--joblog|--junit)
+		-a|--arg-file|--joblog|--junit|--sshloginfile)
 			compopt -o filenames 2>/dev/null
 			COMPREPLY=($(compgen -f -- "$cur"))
 			return 0
 			;;
-		--init|--worker)
+		--init|--worker|--launcher|--ssh|--remote-mprun)
 			COMPREPLY=($(compgen -c -- "$cur"))
 			return 0
 			;;
@@ -101,6 +104,12 @@ _mprun()
 		--jobs|-n|-N|--max-args|--maxtasksperchild|--memfree|--nice|\
 		--retries|--chunksize|--delay|--timeout|--worker-eot)
 			# A value: nothing to offer, not even file names.
+			compopt +o default +o bashdefault 2>/dev/null
+			return 0
+			;;
+		-S|--sshlogin)
+			COMPREPLY=($(compgen -A hostname -- "$cur"))
+			# Host names only, not file names.
 			compopt +o default +o bashdefault 2>/dev/null
 			return 0
 			;;

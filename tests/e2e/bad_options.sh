@@ -33,13 +33,13 @@ bad "option '--json' doesn't allow an argument" --json=1 touch "$T/ran" \
 bad "option '--help' doesn't allow an argument" --help=1
 bad "option '--jo' is ambiguous; possibilities: '--joblog' '--jobs'" \
     --jo 2 touch "$T/ran" ::: x
-bad "option '--re' is ambiguous; possibilities: '--resume'\
- '--resume-failed' '--retries'" --re touch "$T/ran" ::: x
+bad "option '--re' is ambiguous; possibilities: '--remote-mprun'\
+ '--resume' '--resume-failed' '--retries'" --re touch "$T/ran" ::: x
 
-# Prefixes that name one option (or two names of one: --l is --lb and
-# --line-buffer) are that option.
+# Prefixes that name one option are that option (--l, once --lb and
+# --line-buffer, now names --launcher too).
 expect_out "$(printf 'a\ta')" "$MPRUN" --tagstr '{}' echo ::: a
-expect_out "a" "$MPRUN" --l echo ::: a
+expect_out "a" "$MPRUN" --li echo ::: a
 expect_out "a" "$MPRUN" --worker-p line --worker cat ::: a
 
 done_testing

@@ -1,0 +1,61 @@
+#!/bin/sh
+# --launcher CMD starts every worker as "CMD mprun --worker-mode" (mprun
+# found on PATH, or --remote-mprun PATH): output, order, exit status and
+# joblog are as with local workers.  A launcher that cannot start is an
+# error, and a worker that cannot say hello three times in a row ends the
+# run.
+. "$(dirname "$0")/lib.sh"
+
+mkdir "$T/bin"
+ln -s "$MPRUN" "$T/bin/mprun"
+PATH=$T/bin:$PATH
+export PATH
+
+cmd='echo {}; exit $(( {} == 4 ))'
+run "$MPRUN" -j3 "$cmd" ::: 1 2 3 4 5 6
+cp "$T/out" "$T/local.out"
+local_rc=$rc
+for launcher in env 'sh -c "exec \"\$@\"" sh'; do
+	run "$MPRUN" -j3 --launcher "$launcher" --joblog "$T/jl" "$cmd" \
+	    ::: 1 2 3 4 5 6
+	check_rc "$local_rc"
+	check_out "$(cat "$T/local.out")"
+	check_err ""
+	# The Host column is ":" as for local workers.
+	[ "$(cut -f2 "$T/jl" | sed 1d | sort -u)" = ":" ] ||
+		fail "--launcher '$launcher': Host column: $(cut -f2 "$T/jl")"
+	[ "$(sed 1d "$T/jl" | wc -l)" -eq 6 ] || fail "not 6 joblog rows"
+done
+
+# Slots number the launched workers.
+run "$MPRUN" -j3 --launcher env --chunksize 1 'sleep 0.2; echo {%}' \
+    ::: 1 2 3 4 5 6
+check_rc 0
+[ "$(slots | tr '\n' ' ')" = "1 2 3 " ] || fail "slots: $(slots)"
+
+# --remote-mprun names the worker's mprun.
+PATH=${PATH#*:}
+run "$MPRUN" -j2 --launcher env --remote-mprun "$MPRUN" echo ::: a b
+check_rc 0
+check_out "$(lines a b)"
+PATH=$T/bin:$PATH
+
+# A launcher that is not there, and one whose workers never answer.
+run "$MPRUN" --launcher "$T/nonexistent" echo ::: a
+check_rc 255
+check_out ""
+check_err_match "cannot start a worker with $T/nonexistent"
+run "$MPRUN" -j2 --launcher env --remote-mprun false echo ::: a b
+check_rc 255
+check_out ""
+check_err_match '^mprun: the launcher failed 3 times in a row; giving up$'
+
+# Usage errors.
+run "$MPRUN" --launcher env -S : echo ::: a
+check_rc 255
+check_err_match '^mprun: --launcher cannot be combined with -S$'
+run "$MPRUN" --launcher env --worker cat ::: a
+check_rc 255
+check_err_match '^mprun: --worker cannot be combined with --launcher$'
+
+done_testing
