@@ -126,24 +126,26 @@ test_format(void)
 		struct joblog_row	 row;
 		const char		*want;
 	} rows[] = {
-		{ { 1, 1795308069801000, 3000, 0, 0, "echo 0", 6 },
+		{ { 1, 1795308069801000, 3000, 0, 0, "echo 0", 6, NULL },
 		    "1\t:\t1795308069.801\t     0.003\t0\t0\t0\t0\techo 0\n" },
-		{ { 2, 1000500, 1000500, 1, 0, "exit 1", 6 },
+		{ { 2, 1000500, 1000500, 1, 0, "exit 1", 6, NULL },
 		    "2\t:\t1.001\t     1.001\t0\t0\t1\t0\texit 1\n" },
-		{ { 3, 1000499, 999499, 0, 9, "kill", 4 },
+		{ { 3, 1000499, 999499, 0, 9, "kill", 4, NULL },
 		    "3\t:\t1.000\t     0.999\t0\t0\t0\t9\tkill\n" },
-		{ { 4, 999500, 999999, -1, 15, "sleep 9", 7 },
+		{ { 4, 999500, 999999, -1, 15, "sleep 9", 7, NULL },
 		    "4\t:\t1.000\t     1.000\t0\t0\t-1\t15\tsleep 9\n" },
-		{ { 5, 0, 0, 0, 0, "", 0 },
+		{ { 5, 0, 0, 0, 0, "", 0, NULL },
 		    "5\t:\t0.000\t     0.000\t0\t0\t0\t0\t\n" },
-		{ { 6, 0, 1234567890123, 255, 0, "x", 1 },
+		{ { 6, 0, 1234567890123, 255, 0, "x", 1, NULL },
 		    "6\t:\t0.000\t1234567.890\t0\t0\t255\t0\tx\n" },
-		{ { 7, 0, 12345678, 0, 0, "a\tb\nc\\d\\t", 9 },
+		{ { 7, 0, 12345678, 0, 0, "a\tb\nc\\d\\t", 9, NULL },
 		    "7\t:\t0.000\t    12.346\t0\t0\t0\t0\t"
 		    "a\\tb\\nc\\\\d\\\\t\n" },
-		{ { 18446744073709551615ULL, 5, 500, 0, 0, "\r'q'", 4 },
+		{ { 18446744073709551615ULL, 5, 500, 0, 0, "\r'q'", 4, NULL },
 		    "18446744073709551615\t:\t0.000\t     0.001\t0\t0\t0\t0\t"
 		    "\r'q'\n" },
+		{ { 9, 0, 0, 0, 0, "x", 1, "node1" },
+		    "9\tnode1\t0.000\t     0.000\t0\t0\t0\t0\tx\n" },
 	};
 	struct buf	 b;
 	size_t		 i;
@@ -242,7 +244,7 @@ test_parse(void)
 	/* What joblog_format() writes parses back. */
 	{
 		struct joblog_row	 row = { 42, 1000, 2000, -1, 15,
-		    "a\tb\nc", 5 };
+		    "a\tb\nc", 5, NULL };
 		struct buf		 b;
 
 		tap_context("parse formatted row");
@@ -262,7 +264,8 @@ test_parse(void)
 static void
 test_open_write(void)
 {
-	struct joblog_row	 row = { 1, 1500000, 250000, 0, 0, "true", 4 };
+	struct joblog_row	 row = { 1, 1500000, 250000, 0, 0, "true", 4,
+	    NULL };
 	struct joblog		*j;
 	struct stat		 st;
 	char			 path[256], err[1024], *text;
@@ -350,7 +353,7 @@ test_open_write(void)
 static void
 test_write_error(void)
 {
-	struct joblog_row	 row = { 1, 0, 0, 0, 0, "x", 1 };
+	struct joblog_row	 row = { 1, 0, 0, 0, 0, "x", 1, NULL };
 	struct joblog		*j;
 	char			 path[256];
 	int			 fd;
