@@ -592,17 +592,17 @@ collect_flush(struct job *j)
 	struct seg	*s, *next;
 
 	if (co->json) {
+		/* The object carries the output: the segments only go. */
 		if (j->state != JOB_DONE)
 			return;
 		if (!j->skip)
 			collect_json(j);
+		collect_drop(j);
+		return;
 	}
 	for (s = j->segs; s != NULL; s = next) {
 		next = s->next;
-		if (co->json) {
-			if (!s->spilled)
-				collect_held -= s->len;
-		} else if (s->spilled)
+		if (s->spilled)
 			output_write_file(s->stream, collect_spillfd, s->off,
 			    s->len);
 		else {
