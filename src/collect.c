@@ -798,6 +798,7 @@ collect_json(struct job *j)
 	memset(&t, 0, sizeof t);
 	t.seq = j->seq;
 	t.args = j->args->whole;
+	t.arglens = j->args->wlen;
 	t.nargs = j->args->nwhole;
 	t.cmd = j->cmd != NULL ? j->cmd : "";
 	t.cmdlen = j->cmd != NULL ? j->cmdlen : 0;

@@ -68,6 +68,7 @@ static int	 dispatch_gate(void);
 static void	 dispatch_timer_cb(uv_timer_t *);
 static uint64_t	 dispatch_memavailable(void);
 static void	 dispatch_dry_run(void);
+static void	 dispatch_nul_msg(char *, size_t, uint64_t);
 static uint64_t	 dispatch_running(void);
 
 /* Opens the input and parses the command template. */
@@ -235,7 +236,7 @@ dispatch_tag(struct job *j, unsigned slot)
 		for (i = 0; i < j->args->nwhole; i++) {
 			if (i > 0)
 				buf_addc(&b, ' ');
-			buf_adds(&b, j->args->whole[i]);
+			buf_add(&b, j->args->whole[i], j->args->wlen[i]);
 		}
 	}
 	buf_addc(&b, '\t');
@@ -265,14 +266,18 @@ dispatch_send(struct worker *w, unsigned n)
 		    &argvbuf, &argc, dneedcmd ? &cmdbuf : NULL);
 		if (dneedcmd) {
 			free(j->cmd);
-			j->cmd = xstrndup(BUF_PTR(&cmdbuf), cmdbuf.len);
+			j->cmd = xmemdup(BUF_PTR(&cmdbuf), cmdbuf.len);
 			j->cmdlen = cmdbuf.len;
 		}
-		if (argvbuf.len > DISPATCH_FRAME_MAX) {
-			/* No exec could take it either (E2BIG). */
-			snprintf(msg, sizeof msg, "mprun: task %llu: command "
-			    "line too long (%zu bytes)\n",
-			    (unsigned long long)j->seq, argvbuf.len);
+		if (mode == TEMPLATE_NUL || argvbuf.len > DISPATCH_FRAME_MAX) {
+			if (mode == TEMPLATE_NUL)
+				dispatch_nul_msg(msg, sizeof msg, j->seq);
+			else {
+				/* No exec could take it either (E2BIG). */
+				snprintf(msg, sizeof msg, "mprun: task %llu: "
+				    "command line too long (%zu bytes)\n",
+				    (unsigned long long)j->seq, argvbuf.len);
+			}
 			j->slot = w->slot;
 			/* An attempt all the same: --retries must not loop. */
 			j->attempts++;
@@ -326,9 +331,10 @@ dispatch_next(unsigned slot)
 		for (i = 0; i < j->args->nwhole; i++) {
 			if (i > 0)
 				buf_addc(&cmdbuf, ' ');
-			buf_adds(&cmdbuf, j->args->whole[i]);
+			buf_add(&cmdbuf, j->args->whole[i],
+			    j->args->wlen[i]);
 		}
-		j->cmd = xstrndup(BUF_PTR(&cmdbuf), cmdbuf.len);
+		j->cmd = xmemdup(BUF_PTR(&cmdbuf), cmdbuf.len);
 		j->cmdlen = cmdbuf.len;
 	}
 	if (dopts->verbose) {
@@ -474,20 +480,41 @@ dispatch_gate(void)
 	return (0);
 }
 
-/* --dry-run: prints each queued command line in order, runs nothing. */
+/*
+ * The message of a task whose command would hold a NUL byte: an argument
+ * ends at the first NUL, so running it would run a shortened record.
+ */
+static void
+dispatch_nul_msg(char *msg, size_t size, uint64_t seq)
+{
+	snprintf(msg, size, "mprun: task %llu: its input holds a NUL byte, "
+	    "which a command line cannot carry\n", (unsigned long long)seq);
+}
+
+/*
+ * --dry-run: prints each queued command line in order, runs nothing; a
+ * command that could not run fails as it would in a real run.
+ */
 static void
 dispatch_dry_run(void)
 {
 	struct job	*j;
 	int		 argc;
+	char		 msg[128];
 
 	while ((j = TAILQ_FIRST(&runq)) != NULL) {
 		TAILQ_REMOVE(&runq, j, entry);
 		nqueued--;
 		buf_reset(&argvbuf);
 		buf_reset(&cmdbuf);
-		template_expand(dtpl, j->args, j->seq, 1, &argvbuf, &argc,
-		    &cmdbuf);
+		if (template_expand(dtpl, j->args, j->seq, 1, &argvbuf, &argc,
+		    &cmdbuf) == TEMPLATE_NUL) {
+			dispatch_nul_msg(msg, sizeof msg, j->seq);
+			j->slot = 1;
+			j->attempts++;
+			collect_fail(j, 126, msg);
+			continue;
+		}
 		buf_addc(&cmdbuf, '\n');
 		output_write(STDOUT_FILENO, BUF_PTR(&cmdbuf), cmdbuf.len);
 		collect_skip(j);
@@ -552,9 +579,9 @@ dispatch_pump(void)
 			continue;
 		}
 		if (dopts->worker != NULL) {
-			pworker_pump();
+			pworker_pump(input_eof);
 			if (input_eof && nqueued == 0)
-				pworker_close_idle();
+				pworker_input_done();
 			continue;
 		}
 		if (jobserver_active())

@@ -442,24 +442,31 @@ input_build(struct input *in, char **whole, const size_t *wlen, int nwhole)
 		total += collen[k] + 1;
 	n = (size_t)nwhole + ncol;
 
-	a = xmalloc(sizeof *a + n * sizeof(char *) + total);
+	/* The struct, n pointers, n lengths, then the bytes. */
+	a = xmalloc(sizeof *a + n * (sizeof(char *) + sizeof(size_t)) +
+	    total);
 	a->whole = (char **)(a + 1);
+	a->wlen = (size_t *)(a->whole + n);
 	a->nwhole = nwhole;
-	p = (char *)(a->whole + n);
+	p = (char *)(a->wlen + n);
 	for (i = 0; i < nwhole; i++) {
 		a->whole[i] = p;
+		a->wlen[i] = wlen[i];
 		memcpy(p, whole[i], wlen[i]);
 		p[wlen[i]] = '\0';
 		p += wlen[i] + 1;
 	}
 	if (o->colsep == NULL) {
 		a->v = a->whole;
+		a->vlen = a->wlen;
 		a->n = nwhole;
 	} else {
 		a->v = a->whole + nwhole;
+		a->vlen = a->wlen + nwhole;
 		a->n = (int)ncol;
 		for (k = 0; k < ncol; k++) {
 			a->v[k] = p;
+			a->vlen[k] = collen[k];
 			memcpy(p, col[k], collen[k]);
 			p[collen[k]] = '\0';
 			p += collen[k] + 1;

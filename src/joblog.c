@@ -97,6 +97,9 @@ joblog_format(struct buf *b, const struct joblog_row *r)
 		case '\n':
 			buf_add(b, "\\n", 2);
 			break;
+		case '\0':
+			buf_add(b, "\\0", 2);
+			break;
 		default:
 			buf_addc(b, r->cmd[i]);
 			break;

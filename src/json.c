@@ -33,6 +33,7 @@ static int	 json_utf8(const char *, size_t);
 static char	*json_base64(const char *, size_t);
 static void	 json_add_bytes(cJSON *, const char *, const char *, size_t);
 static void	 json_add_seconds(cJSON *, const char *, int64_t);
+static void	 json_add_args(cJSON *, char **, const size_t *, int);
 
 /* Makes cJSON allocate with xmalloc; idempotent. */
 static void
@@ -388,15 +389,38 @@ json_add_seconds(cJSON *obj, const char *name, int64_t us)
 }
 
 /*
+ * Adds the values of a task as "args", or, when one of them is not UTF-8
+ * text (a NUL included), all of them as "args_base64", so that indexes
+ * still match and every byte is carried.
+ */
+static void
+json_add_args(cJSON *obj, char **args, const size_t *lens, int nargs)
+{
+	cJSON	*arr;
+	char	*text;
+	int	 i, valid = 1;
+
+	for (i = 0; i < nargs && valid; i++)
+		valid = json_utf8(args[i], lens[i]);
+	arr = cJSON_AddArrayToObject(obj, valid ? "args" : "args_base64");
+	for (i = 0; i < nargs; i++) {
+		/* Valid text holds no NUL: it is the whole C string. */
+		text = valid ? args[i] : json_base64(args[i], lens[i]);
+		cJSON_AddItemToArray(arr, cJSON_CreateString(text));
+		if (!valid)
+			free(text);
+	}
+}
+
+/*
  * Encodes one finished task as a --json line, without the newline; the
  * caller frees the string, which is *lenp bytes long.
  */
 char *
 json_task_encode(const struct json_task *t, size_t *lenp)
 {
-	cJSON	*root, *args;
-	char	 text[32], *s, *b64;
-	int	 i, valid = 1;
+	cJSON	*root;
+	char	 text[32], *s;
 
 	json_init();
 	root = cJSON_CreateObject();
@@ -404,20 +428,7 @@ json_task_encode(const struct json_task *t, size_t *lenp)
 	snprintf(text, sizeof text, "%llu", (unsigned long long)t->seq);
 	cJSON_AddRawToObject(root, "seq", text);
 
-	/* One invalid arg makes them all base64, so indexes still match. */
-	for (i = 0; i < t->nargs && valid; i++)
-		valid = json_utf8(t->args[i], strlen(t->args[i]));
-	args = cJSON_AddArrayToObject(root, valid ? "args" : "args_base64");
-	for (i = 0; i < t->nargs; i++) {
-		if (valid)
-			cJSON_AddItemToArray(args,
-			    cJSON_CreateString(t->args[i]));
-		else {
-			b64 = json_base64(t->args[i], strlen(t->args[i]));
-			cJSON_AddItemToArray(args, cJSON_CreateString(b64));
-			free(b64);
-		}
-	}
+	json_add_args(root, t->args, t->arglens, t->nargs);
 
 	json_add_bytes(root, "command", t->cmd, t->cmdlen);
 	cJSON_AddNumberToObject(root, "exit", t->exit);
@@ -484,23 +495,21 @@ fail:
 }
 
 /*
- * Encodes a task for --worker-protocol json, {"seq":N,"args":[...]},
- * without the newline; the caller frees the string.
+ * Encodes a task for --worker-protocol json, {"seq":N,"args":[...]} (or
+ * "args_base64", as for --json), without the newline; the caller frees
+ * the string.
  */
 char *
-json_wtask_encode(uint64_t seq, char **args, int nargs)
+json_wtask_encode(uint64_t seq, char **args, const size_t *lens, int nargs)
 {
-	cJSON	*root, *arr;
+	cJSON	*root;
 	char	 text[32];
-	int	 i;
 
 	json_init();
 	root = cJSON_CreateObject();
 	snprintf(text, sizeof text, "%llu", (unsigned long long)seq);
 	cJSON_AddRawToObject(root, "seq", text);
-	arr = cJSON_AddArrayToObject(root, "args");
-	for (i = 0; i < nargs; i++)
-		cJSON_AddItemToArray(arr, cJSON_CreateString(args[i]));
+	json_add_args(root, args, lens, nargs);
 	return (json_print(root));
 }
 

@@ -25,6 +25,7 @@ struct options		 opts;
 static uv_loop_t	 main_loop;
 static int		 main_stopping;
 static int		 main_status;	/* >= 0 exit code, < 0 -signal */
+static int		 main_failed;	/* an error the run went on after */
 static uint64_t		 main_start;	/* loop time at the start, ms */
 static uv_timer_t	 main_deadline;	/* bounds a stop, whatever runs */
 static uint64_t		 main_deadline_ms;	/* 0: not armed */
@@ -159,6 +160,17 @@ mprun_shutdown(int status)
 }
 
 /*
+ * Records an error that the run survives (a --worker that broke its
+ * protocol and was replaced): the run goes on, and its exit status is
+ * MPRUN_EXIT_ERROR however the tasks ended.
+ */
+void
+mprun_fail(void)
+{
+	main_failed = 1;
+}
+
+/*
  * Winds the run down gently: nothing new starts, running tasks finish.
  * status is the exit status, or MPRUN_STATUS_COUNT for the usual rule.
  */
@@ -215,6 +227,8 @@ main_exit_status(void)
 	if (main_stopping && main_status >= 0 &&
 	    main_status != MPRUN_STATUS_COUNT)
 		return (main_status);
+	if (main_failed)
+		return (MPRUN_EXIT_ERROR);
 	failed = collect_failed();
 	if (failed == 0)
 		return (MPRUN_EXIT_OK);

@@ -137,12 +137,15 @@ struct source {
  * input source, or one per column with --colsep, or one per record with
  * -n/-N.  whole[] are what {} joins: the unsplit value of each source (or
  * each record with -n/-N).  Both point into one allocation owned by the
- * task.
+ * task.  A value may hold any byte but its separator, a NUL included: its
+ * length is vlen[i] or wlen[i], and a NUL follows it only for convenience.
  */
 struct args {
 	char		**v;
+	size_t		 *vlen;
 	int		  n;
 	char		**whole;
+	size_t		 *wlen;
 	int		  nwhole;
 };
 
@@ -156,6 +159,7 @@ void		*xrealloc(void *, size_t);
 void		*xreallocarray(void *, size_t, size_t);
 char		*xstrdup(const char *);
 char		*xstrndup(const char *, size_t);
+char		*xmemdup(const void *, size_t);
 int		 xasprintf(char **, const char *, ...)
 		     __attribute__((format(printf, 2, 3)));
 
@@ -229,6 +233,7 @@ __attribute__((noreturn)) void usage_error(const char *, ...)
 /* template.c */
 #define TEMPLATE_EXEC	0	/* argv words, run with execvp */
 #define TEMPLATE_SHELL	1	/* one command string, run with /bin/sh -c */
+#define TEMPLATE_NUL	(-1)	/* a value holds a NUL: it cannot be run */
 struct template;
 struct template	*template_new(char **, int, const char *, int);
 void		 template_free(struct template *);
@@ -360,6 +365,7 @@ void		 json_hello_free(struct hello *);
 struct json_task {
 	uint64_t	 seq;
 	char		**args;		/* the whole[] values */
+	const size_t	*arglens;
 	int		 nargs;
 	const char	*cmd;		/* the command line */
 	size_t		 cmdlen;
@@ -375,7 +381,7 @@ struct json_task {
 };
 char		*json_task_encode(const struct json_task *, size_t *);
 char		*json_reply_encode(const struct hello_reply *);
-char		*json_wtask_encode(uint64_t, char **, int);
+char		*json_wtask_encode(uint64_t, char **, const size_t *, int);
 int		 json_wresult_decode(const char *, size_t, uint64_t *, int *,
 		     char **, size_t *, const char **);
 int		 json_reply_decode(const char *, size_t, struct hello_reply *,
@@ -620,8 +626,9 @@ void		 pworker_init(uv_loop_t *, const struct options *);
 void		 pworker_free(void);
 unsigned	 pworker_count(void);
 uint64_t	 pworker_running(void);
-void		 pworker_pump(void);
+void		 pworker_pump(int);
 void		 pworker_close_idle(void);
+void		 pworker_input_done(void);
 void		 pworker_stop_all(void);
 void		 pworker_kill_all(void);
 void		 pworker_signal_all(int);
@@ -690,5 +697,6 @@ extern struct options	 opts;
 #define MPRUN_STATUS_COUNT	1000
 void		 mprun_shutdown(int);
 void		 mprun_drain(int);
+void		 mprun_fail(void);
 
 #endif /* MPRUN_H */

@@ -14,6 +14,17 @@
  * A worker is gone once it has exited and both its output pipes are at
  * EOF: the oldest outstanding task then fails, the rest go back to the
  * queue, and dispatch starts a fresh worker in the slot.
+ *
+ * The line protocol pairs answers with records by counting, so nothing
+ * may upset the count.  A record that holds the protocol's separator (or
+ * the --worker-eot line) is refused before it is sent.  An answer that
+ * comes when the worker holds no task means that it answered some record
+ * twice and every later answer went to the wrong task: the worker broke
+ * the protocol, and the run fails (mprun_fail()) after it is replaced.
+ * Filters that buffer their output (sed, grep, awk) answer only at EOF:
+ * when the input ends, each worker's stdin is closed once it has been sent
+ * its last record, and a worker stays in its slot until it has answered
+ * all it holds.
  */
 
 #include <sys/time.h>
@@ -31,6 +42,8 @@
 #define PW_CHUNK_MAX		4096
 #define PW_START_FAILS		3
 #define PW_GRACE_MS		1000
+/* Silent this long while it holds tasks: it may be buffering. */
+#define PW_QUIET_MS		5000
 
 enum pw_state {
 	PW_ACTIVE,		/* takes tasks */
@@ -58,6 +71,8 @@ struct pworker {
 	int			 discard;	/* results no longer wanted */
 	int			 answered;
 	int			 closing_in;
+	int			 broken;	/* broke the protocol */
+	uint64_t		 first_seq;	/* first task it answered */
 	int			 termstep;	/* next termseq step, -1 none */
 	struct buf		 rbuf;
 	struct buf		 ebuf;
@@ -84,6 +99,9 @@ static int			 pwpaused;
 static unsigned			 pwstartfails;
 static struct termstep		 pwtermseq[TERMSEQ_MAX];
 static int			 pwntermseq;
+static int			 pwinput_done;	/* all read, all sent */
+static uv_timer_t		 pwquiet;	/* looks for silent workers */
+static int			 pwquiet_warned;
 
 static struct pworker *pworker_spawn(unsigned);
 static int64_t	 pworker_now(void);
@@ -106,24 +124,74 @@ static void	 pworker_ktimer_cb(uv_timer_t *);
 static void	 pworker_timer_cb(uv_timer_t *);
 static void	 pworker_arm(struct pworker *);
 static void	 pworker_requeue(struct pworker *);
+static int	 pworker_refuse(struct job *);
+static void	 pworker_broke(struct pworker *, const char *, ...)
+		     __attribute__((format(printf, 2, 3)));
+static void	 pworker_answered(struct pworker *, struct job *);
+static void	 pworker_quiet_cb(uv_timer_t *);
 
-/* Makes the slots. */
+/* Makes the slots, and the timer that looks for silent workers. */
 void
 pworker_init(uv_loop_t *loop, const struct options *o)
 {
+	int	 r;
+
 	pwloop = loop;
 	pwo = o;
 	pwslots = xcalloc(o->jobs, sizeof *pwslots);
 	memcpy(pwtermseq, o->termseq, sizeof pwtermseq);
 	pwntermseq = o->ntermseq;
+	if ((r = uv_timer_init(loop, &pwquiet)) != 0)
+		diex("uv_timer_init: %s", uv_strerror(r));
+	if (o->worker != NULL) {
+		if ((r = uv_timer_start(&pwquiet, pworker_quiet_cb,
+		    PW_QUIET_MS / 5, PW_QUIET_MS / 5)) != 0)
+			diex("uv_timer_start: %s", uv_strerror(r));
+		/* It only looks: it must not keep the loop running. */
+		uv_unref((uv_handle_t *)&pwquiet);
+	}
 }
 
 /* Frees the slots; every worker is gone by now. */
 void
 pworker_free(void)
 {
+	uv_close((uv_handle_t *)&pwquiet, NULL);
 	free(pwslots);
 	pwslots = NULL;
+}
+
+/*
+ * Once a run, says why a worker that holds tasks may have answered none
+ * for a while: a filter that buffers its output answers only when its
+ * buffer fills or its input ends, and its input ends with mprun's.
+ */
+static void
+pworker_quiet_cb(uv_timer_t *t)
+{
+	struct pworker	*w;
+	int64_t		 now;
+
+	if (pwinput_done || pwquiet_warned) {
+		uv_timer_stop(t);
+		return;
+	}
+	now = pworker_now();
+	TAILQ_FOREACH(w, &pwall, entry) {
+		if (w->state != PW_ACTIVE || w->njobs == 0 ||
+		    now - w->last_us < (int64_t)PW_QUIET_MS * 1000)
+			continue;
+		log_warnx("--worker in slot %u holds %u task%s and has "
+		    "answered nothing for %d s.  If it is only slow, ignore "
+		    "this; if it buffers its output (sed, grep, tr, awk, "
+		    "python without -u), it answers only when its input "
+		    "ends: make it flush after each answer (sed -u, grep "
+		    "--line-buffered, awk's fflush(), python -u)", w->slot,
+		    w->njobs, w->njobs == 1 ? "" : "s", PW_QUIET_MS / 1000);
+		pwquiet_warned = 1;
+		uv_timer_stop(t);
+		return;
+	}
 }
 
 /* How many worker processes still have open handles. */
@@ -236,13 +304,22 @@ pworker_spawn(unsigned slot)
 	return (w);
 }
 
-/* Gives every slot its worker and the workers the tasks they want. */
+/*
+ * Gives every slot its worker and the workers the tasks they want: a
+ * chunk, once a worker has answered half of the one before.  With eof
+ * (every task read), the queue is shared out among the slots at once, so
+ * that each worker has all it will get and its stdin can be closed: a
+ * filter that answers only at EOF must see every record before it.
+ */
 void
-pworker_pump(void)
+pworker_pump(int eof)
 {
 	struct pworker	*w;
-	unsigned	 slot, n, low;
+	unsigned	 slot, n, low, share = 0;
 
+	if (eof)
+		share = (unsigned)((dispatch_queued() + pwo->jobs - 1) /
+		    pwo->jobs);
 	for (slot = 1; slot <= pwo->jobs; slot++) {
 		if (dispatch_queued() == 0)
 			return;
@@ -251,19 +328,56 @@ pworker_pump(void)
 			return;
 		if (w->state != PW_ACTIVE)
 			continue;
-		if (pwo->maxtasks != 0 && w->sent >= pwo->maxtasks)
-			continue;
 		low = w->chunk / 2 > 1 ? w->chunk / 2 : 1;
-		if (w->njobs >= low)
+		if (w->njobs >= low && share == 0)
 			continue;
 		/* It got through half its chunk: it keeps up. */
-		if (w->sent != 0 && w->chunk < PW_CHUNK_MAX)
+		if (w->njobs < low && w->sent != 0 && w->chunk < PW_CHUNK_MAX)
 			w->chunk *= 2;
 		n = pwo->chunksize != 0 ? pwo->chunksize : w->chunk;
+		if (n < share)
+			n = share;
 		if (pwo->maxtasks != 0 && n > pwo->maxtasks - w->sent)
 			n = pwo->maxtasks - w->sent;
 		pworker_send(w, n);
+		/* Its last record is sent: it may see EOF now. */
+		if (pwo->maxtasks != 0 && w->sent >= pwo->maxtasks)
+			pworker_retire(w, 0);
 	}
+}
+
+/*
+ * Fails a task whose record the line protocol cannot carry: its
+ * separator, or the --worker-eot line, inside the record would split its
+ * answer from its record.  Returns 1 when it did.
+ */
+static int
+pworker_refuse(struct job *j)
+{
+	const struct args	*a = j->args;
+	const char		*eot = pwo->worker_eot, *what = NULL;
+	char			 sep, *msg;
+	int			 i;
+
+	if (pwo->worker_json)
+		return (0);
+	sep = pwo->delim == '\0' ? '\0' : '\n';
+	for (i = 0; i < a->nwhole && what == NULL; i++) {
+		if (memchr(a->whole[i], sep, a->wlen[i]) != NULL)
+			what = sep == '\0' ? "a NUL byte" : "a newline";
+		else if (eot != NULL && *eot != '\0' &&
+		    memmem(a->whole[i], a->wlen[i], eot, strlen(eot)) != NULL)
+			what = "the --worker-eot string";
+	}
+	if (what == NULL)
+		return (0);
+	xasprintf(&msg, "mprun: task %llu: its record holds %s, which the "
+	    "--worker line protocol cannot carry; use --worker-protocol "
+	    "json\n", (unsigned long long)j->seq, what);
+	j->done.runtime_us = 0;
+	collect_fail(j, 126, msg);
+	free(msg);
+	return (1);
 }
 
 /* Writes up to n queued tasks to a worker's stdin as one chunk. */
@@ -276,10 +390,13 @@ pworker_send(struct pworker *w, unsigned n)
 	int		 i;
 
 	now = pworker_now();
-	while (n-- > 0 && (j = dispatch_next(w->slot)) != NULL) {
+	while (n > 0 && (j = dispatch_next(w->slot)) != NULL) {
+		if (pworker_refuse(j))
+			continue;
+		n--;
 		if (pwo->worker_json) {
 			line = json_wtask_encode(j->seq, j->args->whole,
-			    j->args->nwhole);
+			    j->args->wlen, j->args->nwhole);
 			buf_adds(&w->wbuf, line);
 			free(line);
 			buf_addc(&w->wbuf, '\n');
@@ -287,7 +404,8 @@ pworker_send(struct pworker *w, unsigned n)
 			for (i = 0; i < j->args->nwhole; i++) {
 				if (i > 0)
 					buf_addc(&w->wbuf, ' ');
-				buf_adds(&w->wbuf, j->args->whole[i]);
+				buf_add(&w->wbuf, j->args->whole[i],
+				    j->args->wlen[i]);
 			}
 			buf_addc(&w->wbuf, pwo->delim == '\0' ? '\0' : '\n');
 		}
@@ -429,6 +547,12 @@ pworker_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *ub)
 		uv_read_stop(s);
 		w->reading = 0;
 		w->out_eof = 1;
+		/* A last answer without its newline is an answer still. */
+		if (w->rbuf.len != 0 && !w->discard) {
+			buf_addc(&w->rbuf, '\n');
+			pworker_line(w, BUF_PTR(&w->rbuf), w->rbuf.len);
+		}
+		buf_reset(&w->rbuf);
 		pworker_check_gone(w);
 		dispatch_pump();
 		return;
@@ -467,8 +591,9 @@ pworker_line(struct pworker *w, const char *p, size_t n)
 		return;
 	}
 	if ((j = TAILQ_FIRST(&w->jobs)) == NULL) {
-		log_warnx("--worker in slot %u printed a line with no task "
-		    "outstanding: %.*s", w->slot, (int)(n - 1), p);
+		pworker_broke(w, "it printed an answer when it held no task "
+		    "(more answers than records): %.*s",
+		    (int)(n - 1 > 200 ? 200 : n - 1), p);
 		return;
 	}
 	if (pwo->worker_eot != NULL) {
@@ -490,21 +615,86 @@ pworker_done(struct pworker *w, struct job *j, const char *p, size_t n)
 {
 	int64_t	 now = pworker_now();
 
-	TAILQ_REMOVE(&w->jobs, j, entry);
-	w->njobs--;
-	w->ndone++;
-	w->answered = 1;
-	pwstartfails = 0;
 	if (j->done.start_us < w->last_us)
 		j->done.start_us = w->last_us;
 	j->done.runtime_us = now - j->done.start_us;
 	w->last_us = now;
-	if (pwo->timeout_ms != 0)
-		pworker_arm(w);
+	pworker_answered(w, j);
 	collect_result(j, p, n, 0);
 	if (pwo->maxtasks != 0 && w->ndone >= pwo->maxtasks &&
 	    w->state == PW_ACTIVE)
 		pworker_retire(w, 0);
+}
+
+/*
+ * Takes an answered task off a worker's list.  A retiring worker that
+ * has answered all it held leaves its slot and gets its grace period.
+ */
+static void
+pworker_answered(struct pworker *w, struct job *j)
+{
+	TAILQ_REMOVE(&w->jobs, j, entry);
+	w->njobs--;
+	if (w->ndone++ == 0)
+		w->first_seq = j->seq;
+	w->answered = 1;
+	pwstartfails = 0;
+	if (pwo->timeout_ms != 0)
+		pworker_arm(w);
+	if (w->state == PW_RETIRING && w->njobs == 0)
+		pworker_retire(w, 0);
+}
+
+/*
+ * A worker broke the protocol: what it answered may have gone to the
+ * wrong tasks.  The run fails; the worker gets no more tasks and is
+ * stopped.  The oldest task it holds fails, as when a worker dies (so a
+ * task that makes every worker break cannot go round for ever); the rest
+ * go to a fresh worker.
+ */
+static void
+pworker_broke(struct pworker *w, const char *fmt, ...)
+{
+	va_list		 ap;
+	struct job	*j;
+	char		*what, *msg;
+
+	va_start(ap, fmt);
+	if (vasprintf(&what, fmt, ap) == -1)
+		fatal("vasprintf");
+	va_end(ap);
+	mprun_fail();
+	if (w->broken) {
+		free(what);
+		return;
+	}
+	w->broken = 1;
+	if (w->ndone == 0)
+		log_warnx("--worker in slot %u (pid %ld) broke the protocol: "
+		    "%s; it is stopped, and a fresh worker takes the rest",
+		    w->slot, (long)w->pid, what);
+	else
+		log_warnx("--worker in slot %u (pid %ld) broke the protocol: "
+		    "%s; the results of the %u task%s it answered, from task "
+		    "%llu on, may be wrong; it is stopped, and a fresh worker "
+		    "takes the rest", w->slot, (long)w->pid, what, w->ndone,
+		    w->ndone == 1 ? "" : "s",
+		    (unsigned long long)w->first_seq);
+	free(what);
+	w->discard = 1;
+	if ((j = TAILQ_FIRST(&w->jobs)) != NULL) {
+		TAILQ_REMOVE(&w->jobs, j, entry);
+		w->njobs--;
+		xasprintf(&msg, "mprun: task %llu: not answered: the --worker "
+		    "in slot %u broke the protocol\n",
+		    (unsigned long long)j->seq, w->slot);
+		j->done.runtime_us = pworker_now() - j->done.start_us;
+		collect_fail(j, -1, msg);
+		free(msg);
+	}
+	pworker_requeue(w);
+	pworker_retire(w, 1);
+	dispatch_pump();
 }
 
 /* --worker-protocol json: a {"seq","ok","result","error"} line. */
@@ -520,8 +710,8 @@ pworker_json(struct pworker *w, const char *p, size_t n)
 
 	if (json_wresult_decode(p, n - 1, &seq, &ok, &text, &len,
 	    &errstr) == -1) {
-		log_warnx("--worker in slot %u: bad result: %s: %.*s",
-		    w->slot, errstr, (int)(n - 1), p);
+		pworker_broke(w, "bad result line: %s: %.*s", errstr,
+		    (int)(n - 1 > 200 ? 200 : n - 1), p);
 		return;
 	}
 	TAILQ_FOREACH(j, &w->jobs, entry) {
@@ -529,8 +719,8 @@ pworker_json(struct pworker *w, const char *p, size_t n)
 			break;
 	}
 	if (j == NULL) {
-		log_warnx("--worker in slot %u: result for task %llu, which "
-		    "it does not hold", w->slot, (unsigned long long)seq);
+		pworker_broke(w, "it answered task %llu, which it does not "
+		    "hold", (unsigned long long)seq);
 		free(text);
 		return;
 	}
@@ -539,14 +729,9 @@ pworker_json(struct pworker *w, const char *p, size_t n)
 		free(text);
 		return;
 	}
-	TAILQ_REMOVE(&w->jobs, j, entry);
-	w->njobs--;
-	w->ndone++;
-	w->answered = 1;
-	pwstartfails = 0;
 	j->done.runtime_us = pworker_now() - j->done.start_us;
-	if (pwo->timeout_ms != 0)
-		pworker_arm(w);
+	w->last_us = pworker_now();
+	pworker_answered(w, j);
 	collect_fail(j, 1, text);
 	free(text);
 	if (pwo->maxtasks != 0 && w->ndone >= pwo->maxtasks &&
@@ -603,10 +788,16 @@ pworker_check_gone(struct pworker *w)
 {
 	struct job	*j;
 	char		 how[64], msg[256];
-	int		 active = w->state == PW_ACTIVE;
+	int		 early;
 
 	if (!w->exited || !w->out_eof || !w->err_eof || w->state == PW_GONE)
 		return;
+	/*
+	 * Died on its own before answering anything, with tasks to do or
+	 * while it could still be given some: it may never start right.
+	 */
+	early = !w->answered && w->termstep == -1 && !w->broken &&
+	    (w->state == PW_ACTIVE || w->njobs != 0);
 	if (pwslots[w->slot - 1] == w)
 		pwslots[w->slot - 1] = NULL;
 	w->state = PW_GONE;
@@ -617,9 +808,15 @@ pworker_check_gone(struct pworker *w)
 		if (dispatch_stopping() && w->term_signal == 0)
 			collect_skip(j);
 		else {
-			snprintf(msg, sizeof msg, "mprun: worker in slot %u "
-			    "died (%s): task %llu failed\n", w->slot, how,
-			    (unsigned long long)j->seq);
+			if (w->exit_status == 0 && w->term_signal == 0)
+				snprintf(msg, sizeof msg, "mprun: --worker in "
+				    "slot %u exited without answering task "
+				    "%llu\n", w->slot,
+				    (unsigned long long)j->seq);
+			else
+				snprintf(msg, sizeof msg, "mprun: worker in "
+				    "slot %u died (%s): task %llu failed\n",
+				    w->slot, how, (unsigned long long)j->seq);
 			j->done.runtime_us = pworker_now() - j->done.start_us;
 			if (dispatch_stopping())
 				msg[0] = '\0';
@@ -627,7 +824,7 @@ pworker_check_gone(struct pworker *w)
 		}
 	}
 	pworker_requeue(w);
-	if (active && !w->answered && !dispatch_stopping() &&
+	if (early && !dispatch_stopping() &&
 	    ++pwstartfails >= PW_START_FAILS) {
 		log_warnx("--worker: '%s' keeps dying at start-up (%s)",
 		    pwo->worker, how);
@@ -661,8 +858,10 @@ pworker_close_cb(uv_handle_t *h)
 }
 
 /*
- * Lets a worker go: its slot is free at once, its stdin is closed, and
- * the termseq follows, now (stop) or after a grace period.
+ * Lets a worker go: its stdin is closed, and the termseq follows, now
+ * (stop) or after a grace period.  A worker let go gently keeps its slot
+ * until it has answered what it holds (a filter answers at EOF), and its
+ * grace period starts only then.
  */
 static void
 pworker_retire(struct pworker *w, int stop)
@@ -671,7 +870,7 @@ pworker_retire(struct pworker *w, int stop)
 
 	if (w->state == PW_GONE)
 		return;
-	if (pwslots[w->slot - 1] == w)
+	if ((stop || w->njobs == 0) && pwslots[w->slot - 1] == w)
 		pwslots[w->slot - 1] = NULL;
 	w->state = PW_RETIRING;
 	if (!w->closing_in) {
@@ -687,6 +886,8 @@ pworker_retire(struct pworker *w, int stop)
 		}
 		return;
 	}
+	if (w->njobs != 0)
+		return;
 	if (w->termstep == -1 && !uv_is_active((uv_handle_t *)&w->ktimer) &&
 	    (r = uv_timer_start(&w->ktimer, pworker_ktimer_cb, PW_GRACE_MS,
 	    0)) != 0)
@@ -725,6 +926,23 @@ pworker_ktimer_cb(uv_timer_t *t)
 		return;
 	}
 	pworker_kstep(w);
+}
+
+/*
+ * The input is exhausted and the queue empty: every worker has been sent
+ * its last record, so its stdin is closed (a filter that buffers flushes
+ * at EOF).  Tasks put back later go to fresh workers, closed in turn.
+ */
+void
+pworker_input_done(void)
+{
+	struct pworker	*w;
+
+	pwinput_done = 1;
+	TAILQ_FOREACH(w, &pwall, entry) {
+		if (w->state == PW_ACTIVE)
+			pworker_retire(w, 0);
+	}
 }
 
 /* Lets every idle worker go: there is nothing left to give them. */

@@ -100,6 +100,7 @@ struct temit {
 	int		 inword;	/* TEMIT_ARGV: a word is open */
 	size_t		 piece;		/* TEMIT_SHELL + quote: piece start */
 	int		 first;		/* still in the command word */
+	int		 nul;		/* a value held a NUL byte */
 };
 
 /* Reserved words that quoting takes away from a command word. */
@@ -137,10 +138,10 @@ static size_t	 template_tval_len(const struct tval *);
 static char	 template_tval_at(const struct tval *, size_t);
 static void	 template_tval_truncate(struct tval *, size_t);
 static void	 template_noext(struct tval *);
-static void	 template_base(struct tval *, const char *);
-static void	 template_dir(struct tval *, const char *);
+static void	 template_base(struct tval *, const char *, size_t);
+static void	 template_dir(struct tval *, const char *, size_t);
 static size_t	 template_strip_slashes(const char *, size_t);
-static void	 template_transform(struct tval *, const char *,
+static void	 template_transform(struct tval *, const char *, size_t,
 		     enum tpart_mod);
 static void	 template_quote2(struct buf *, const struct tval *, int);
 static int	 template_reserved(const char *, size_t);
@@ -157,7 +158,7 @@ static void	 template_emit_valsep(struct temit *);
 static void	 template_emit_number(struct temit *, uint64_t);
 static void	 template_render(const struct template *, const struct args *,
 		     uint64_t, unsigned, struct temit *);
-static void	 template_render_nocmd(const struct args *, struct buf *);
+static int	 template_render_nocmd(const struct args *, struct buf *);
 static int	 template_execable(const char *);
 
 /* Says whether c needs no quoting for the shell anywhere in a word. */
@@ -412,12 +413,11 @@ template_noext(struct tval *v)
  * this keeps results identical to GNU parallel's.
  */
 static void
-template_base(struct tval *v, const char *s)
+template_base(struct tval *v, const char *s, size_t len)
 {
-	size_t	 i, line = 0, len;
+	size_t	 i, line = 0;
 	ssize_t	 slash = -1;
 
-	len = strlen(s);
 	for (i = 0; i < len; i++) {
 		if (s[i] == '/')
 			slash = (ssize_t)i;
@@ -444,14 +444,13 @@ template_base(struct tval *v, const char *s)
  * ".", "a/" -> ".", "/x/y.z" -> "/x", "/" -> "/", "a/b//" -> "a".
  */
 static void
-template_dir(struct tval *v, const char *s)
+template_dir(struct tval *v, const char *s, size_t len)
 {
 	const char	*slash;
-	size_t		 len, dlen;
+	size_t		 dlen;
 
 	v->p2 = NULL;
 	v->l2 = 0;
-	len = strlen(s);
 	/* fileparse(): the directory is up to the last '/', or "./". */
 	if ((slash = memrchr(s, '/', len)) == NULL) {
 		v->p1 = "./";
@@ -482,15 +481,16 @@ template_strip_slashes(const char *s, size_t len)
 	return (len);
 }
 
-/* Applies a replacement string's transformation to the value s. */
+/* Applies a replacement string's transformation to the len bytes at s. */
 static void
-template_transform(struct tval *v, const char *s, enum tpart_mod mod)
+template_transform(struct tval *v, const char *s, size_t len,
+    enum tpart_mod mod)
 {
 	switch (mod) {
 	case TMOD_NONE:
 	case TMOD_NOEXT:
 		v->p1 = s;
-		v->l1 = strlen(s);
+		v->l1 = len;
 		v->p2 = NULL;
 		v->l2 = 0;
 		if (mod == TMOD_NOEXT)
@@ -498,12 +498,12 @@ template_transform(struct tval *v, const char *s, enum tpart_mod mod)
 		break;
 	case TMOD_BASE:
 	case TMOD_BASENOEXT:
-		template_base(v, s);
+		template_base(v, s, len);
 		if (mod == TMOD_BASENOEXT)
 			template_noext(v);
 		break;
 	case TMOD_DIR:
-		template_dir(v, s);
+		template_dir(v, s, len);
 		break;
 	}
 }
@@ -667,6 +667,7 @@ template_emit_init(struct temit *e, enum temit_mode mode, int quote,
 	e->inword = 0;
 	e->piece = 0;
 	e->first = 1;
+	e->nul = 0;
 }
 
 /* TEMIT_ARGV: closes the open word, if any. */
@@ -743,10 +744,17 @@ template_emit_lit(struct temit *e, const char *s, size_t len)
 	}
 }
 
-/* Emits one value of a replacement string: quoted, unless raw or -q. */
+/*
+ * Emits one value of a replacement string: quoted, unless raw or -q.  A
+ * NUL byte goes in as it is, but it is noted: no command line can carry
+ * it (an argument ends at a NUL), so the caller must not run this one.
+ */
 static void
 template_emit_value(struct temit *e, const struct tval *v)
 {
+	if ((v->l1 != 0 && memchr(v->p1, '\0', v->l1) != NULL) ||
+	    (v->l2 != 0 && memchr(v->p2, '\0', v->l2) != NULL))
+		e->nul = 1;
 	if (e->mode == TEMIT_SHELL && !e->quote)
 		template_quote2(e->out, v, e->first || template_risky(v));
 	else {
@@ -812,7 +820,7 @@ template_render(const struct template *t, const struct args *a,
 					if (k > 0)
 						template_emit_valsep(e);
 					template_transform(&v, a->whole[k],
-					    p->mod);
+					    a->wlen[k], p->mod);
 					template_emit_value(e, &v);
 				}
 				break;
@@ -820,7 +828,7 @@ template_render(const struct template *t, const struct args *a,
 				idx = p->n > 0 ? p->n - 1 : a->n + p->n;
 				if (idx >= 0 && idx < a->n)
 					template_transform(&v, a->v[idx],
-					    p->mod);
+					    a->vlen[idx], p->mod);
 				else {
 					v.p1 = v.p2 = NULL;
 					v.l1 = v.l2 = 0;
@@ -841,12 +849,15 @@ template_render(const struct template *t, const struct args *a,
 	/* No replacement string: the values are appended as arguments. */
 	if (!t->hasrepl && e->mode != TEMIT_RAW) {
 		for (k = 0; k < a->nwhole; k++) {
-			template_transform(&v, a->whole[k], TMOD_NONE);
+			template_transform(&v, a->whole[k], a->wlen[k],
+			    TMOD_NONE);
 			if (e->mode == TEMIT_ARGV) {
 				template_emit_endword(e);
 				template_emit_value(e, &v);
 			} else {
 				buf_addc(e->out, ' ');
+				if (memchr(v.p1, '\0', v.l1) != NULL)
+					e->nul = 1;
 				template_quote2(e->out, &v,
 				    template_risky(&v));
 			}
@@ -856,17 +867,23 @@ template_render(const struct template *t, const struct args *a,
 		template_emit_endword(e);
 }
 
-/* With no command, the record itself is the command line: unquoted. */
-static void
+/*
+ * With no command, the record itself is the command line: unquoted.
+ * Returns 1 when it holds a NUL byte, which no command line can carry.
+ */
+static int
 template_render_nocmd(const struct args *a, struct buf *out)
 {
-	int	 k;
+	int	 k, nul = 0;
 
 	for (k = 0; k < a->nwhole; k++) {
 		if (k > 0)
 			buf_addc(out, ' ');
-		buf_adds(out, a->whole[k]);
+		buf_add(out, a->whole[k], a->wlen[k]);
+		if (memchr(a->whole[k], '\0', a->wlen[k]) != NULL)
+			nul = 1;
 	}
+	return (nul);
 }
 
 /* Says whether a first word may be run by execvp rather than the shell. */
@@ -891,6 +908,8 @@ template_execable(const char *w)
  * and returns TEMPLATE_EXEC, or appends one shell command line and returns
  * TEMPLATE_SHELL; *argc is the number of strings appended.  If cmdline is
  * not NULL the shell command line is appended to it too, without a NUL.
+ * Returns TEMPLATE_NUL when a value it would insert holds a NUL byte: argv
+ * is then not to be run, but cmdline is filled in all the same.
  */
 int
 template_expand(const struct template *t, const struct args *a,
@@ -899,22 +918,23 @@ template_expand(const struct template *t, const struct args *a,
 {
 	struct temit	 e;
 	size_t		 start = argv->len;
+	int		 nul;
 
 	if (t->nwords == 0) {
-		template_render_nocmd(a, argv);
+		nul = template_render_nocmd(a, argv);
 		/* Nothing appended may mean no storage: NULL + 0 is UB. */
 		if (cmdline != NULL && argv->len != start)
 			buf_add(cmdline, BUF_PTR(argv) + start,
 			    argv->len - start);
 		buf_addc(argv, '\0');
 		*argc = 1;
-		return (TEMPLATE_SHELL);
+		return (nul ? TEMPLATE_NUL : TEMPLATE_SHELL);
 	}
 
 	if (t->safe) {
 		template_emit_init(&e, TEMIT_ARGV, t->quote, argv);
 		template_render(t, a, seq, slot, &e);
-		if (e.argc > 0 &&
+		if (e.argc > 0 && !e.nul &&
 		    template_execable(BUF_PTR(argv) + start)) {
 			*argc = e.argc;
 			if (cmdline != NULL) {
@@ -934,7 +954,7 @@ template_expand(const struct template *t, const struct args *a,
 		buf_add(cmdline, BUF_PTR(argv) + start, argv->len - start);
 	buf_addc(argv, '\0');
 	*argc = 1;
-	return (TEMPLATE_SHELL);
+	return (e.nul ? TEMPLATE_NUL : TEMPLATE_SHELL);
 }
 
 /*

@@ -74,6 +74,21 @@ xstrdup(const char *s)
 	return (xstrndup(s, strlen(s)));
 }
 
+/* Copies n bytes, NULs and all, and terminates the copy. */
+char *
+xmemdup(const void *s, size_t n)
+{
+	char	*p;
+
+	if (n == SIZE_MAX)
+		fatalx("xmemdup: too large");
+	p = xmalloc(n + 1);
+	if (n != 0)
+		memcpy(p, s, n);
+	p[n] = '\0';
+	return (p);
+}
+
 /* Copies at most n bytes of a string, always terminated. */
 char *
 xstrndup(const char *s, size_t n)

@@ -28,15 +28,18 @@ expect_out "$(lines 'b a' ' c')" "$MPRUN" -N 2 echo {2} {1} ::: a b c
 expect_out "$(lines a b)" "$MPRUN" -n 1 echo ::: a b
 
 # A record holding a NUL (found by fuzz_input: -n copied the record with
-# strndup but kept its full length): an argument ends at the NUL, as exec
-# would have it, from stdin and from a file alike.
+# strndup but kept its full length): no argument can carry it, so its
+# task fails rather than run a shortened record, from stdin and from a
+# file alike; the other tasks run.
 printf 'a\0b\nc\n' >"$T/nul"
 run sh -c '"$1" -n 1 echo <"$2"' sh "$MPRUN" "$T/nul"
-check_rc 0
-check_out "$(lines a c)"
+check_rc 1
+check_out "c"
+check_err "mprun: task 1: its input holds a NUL byte, which a command line cannot carry"
 run "$MPRUN" -n 2 echo :::: "$T/nul"
-check_rc 0
-check_out "a c"
+check_rc 1
+check_out ""
+check_err "mprun: task 1: its input holds a NUL byte, which a command line cannot carry"
 
 # Only with one input source and no --colsep.
 run "$MPRUN" -n 2 echo ::: a b ::: c d

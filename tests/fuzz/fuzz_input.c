@@ -57,7 +57,7 @@ static void	 fuzz_reference(const char *, size_t, char,
 		     struct fuzz_recs *);
 static void	 fuzz_split(const char *, size_t, size_t, char,
 		     const struct fuzz_recs *);
-static int	 fuzz_streq(const char *, const char *, size_t);
+static int	 fuzz_memeq(const char *, size_t, const char *, size_t);
 static void	 fuzz_check_task(const struct args *, const struct options *,
 		     char **, const size_t *, int);
 static void	 fuzz_ready(void *);
@@ -138,18 +138,19 @@ fuzz_split(const char *data, size_t len, size_t cut, char delim,
 	buf_free(&b);
 }
 
-/* Says whether the string s is the bytes p[0, len) up to their first NUL. */
+/*
+ * Says whether the value s of slen bytes is the bytes p[0, len), NULs
+ * and all, and is terminated as input.c promises.
+ */
 static int
-fuzz_streq(const char *s, const char *p, size_t len)
+fuzz_memeq(const char *s, size_t slen, const char *p, size_t len)
 {
-	size_t	 n = strnlen(p, len);
-
-	return (strlen(s) == n && memcmp(s, p, n) == 0);
+	return (slen == len && memcmp(s, p, len) == 0 && s[slen] == '\0');
 }
 
 /*
- * Checks a task's arguments: whole[] are the n expected values (bytes:
- * the task has them up to a NUL) and v[] their columns.
+ * Checks a task's arguments: whole[] are the n expected values, every
+ * byte of them, and v[] their columns.
  */
 static void
 fuzz_check_task(const struct args *a, const struct options *o, char **exp,
@@ -161,9 +162,10 @@ fuzz_check_task(const struct args *a, const struct options *o, char **exp,
 
 	CHECK(a->nwhole == n);
 	for (i = 0; i < n; i++)
-		CHECK(fuzz_streq(a->whole[i], exp[i], explen[i]));
+		CHECK(fuzz_memeq(a->whole[i], a->wlen[i], exp[i], explen[i]));
 	if (o->colsep == NULL) {
-		CHECK(a->v == a->whole && a->n == a->nwhole);
+		CHECK(a->v == a->whole && a->vlen == a->wlen &&
+		    a->n == a->nwhole);
 		return;
 	}
 	/* Columns are split from the whole bytes, NULs and all. */
@@ -174,8 +176,9 @@ fuzz_check_task(const struct args *a, const struct options *o, char **exp,
 		for (;;) {
 			p = memmem(s, end - s, o->colsep, seplen);
 			CHECK(col < a->n);
-			CHECK(fuzz_streq(a->v[col++], s,
+			CHECK(fuzz_memeq(a->v[col], a->vlen[col], s,
 			    (p == NULL ? end : p) - s));
+			col++;
 			if (p == NULL)
 				break;
 			s = p + seplen;
@@ -305,8 +308,8 @@ fuzz_reader(const char *data, size_t len, size_t cut,
 				exp[0] = (char *)(uintptr_t)ref->r[nb].p;
 				explen[0] = ref->r[nb].len;
 				CHECK((int)k < a->nwhole);
-				CHECK(fuzz_streq(a->whole[k], exp[0],
-				    explen[0]));
+				CHECK(fuzz_memeq(a->whole[k], a->wlen[k],
+				    exp[0], explen[0]));
 			}
 			CHECK(a->nwhole == (int)k);
 			CHECK(a->v == a->whole && a->n == a->nwhole);

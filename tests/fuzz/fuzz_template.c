@@ -195,6 +195,7 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	struct args	 a;
 	struct buf	 argv, cmd, raw, words;
 	char		*copy, *s, *end, *strings[FUZZ_MAXSTRINGS + 2];
+	size_t		 lens[FUZZ_MAXSTRINGS + 2];
 	const char	*replace;
 	size_t		 start, cstart, i, len;
 	uint64_t	 seq;
@@ -248,7 +249,10 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 	 */
 	while (nstrings - first - nwords < ((flags & 0x08) ? 2 : 1))
 		strings[nstrings++] = copy + len;
+	for (i = 0; i < (size_t)nstrings; i++)
+		lens[i] = strlen(strings[i]);
 	a.whole = strings + first + nwords;
+	a.wlen = lens + first + nwords;
 	a.nwhole = nstrings - first - nwords;
 	if (flags & 0x08) {
 		/* Columns: {1}..{n} see other values than {}. */
@@ -257,10 +261,12 @@ LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 		if (nwhole > a.nwhole - 1)
 			nwhole = a.nwhole - 1;
 		a.v = a.whole + nwhole;
+		a.vlen = a.wlen + nwhole;
 		a.n = a.nwhole - nwhole;
 		a.nwhole = nwhole;
 	} else {
 		a.v = a.whole;
+		a.vlen = a.wlen;
 		a.n = a.nwhole;
 	}
 

@@ -295,14 +295,26 @@ test_reply(void)
 	tap_context(NULL);
 }
 
-/* Encodes a task and checks the returned length. */
+/*
+ * Encodes a task and checks the returned length.  Without arglens, each
+ * arg is a C string.
+ */
 static char *
 task(const struct json_task *t)
 {
-	char	*s;
-	size_t	 len = 12345;
+	struct json_task	 c = *t;
+	size_t			 lens[16];
+	char			*s;
+	size_t			 len = 12345;
+	int			 i;
 
-	s = json_task_encode(t, &len);
+	if (c.arglens == NULL) {
+		ASSERT(c.nargs <= 16);
+		for (i = 0; i < c.nargs && i < 16; i++)
+			lens[i] = strlen(c.args[i]);
+		c.arglens = lens;
+	}
+	s = json_task_encode(&c, &len);
 	ASSERT(s != NULL && len == strlen(s));
 	return (s);
 }
@@ -566,6 +578,43 @@ test_task_base64(void)
 	tap_context(NULL);
 }
 
+/* A NUL inside an arg: it is carried, as base64, never cut short. */
+static void
+test_args_nul(void)
+{
+	static char	 nul[] = "ab\0cd";
+	char		*args[] = { nul, "ef" };
+	size_t		 lens[] = { 5, 2 }, textlens[] = { 2, 2 };
+	struct json_task t;
+	char		*s;
+
+	tap_context("task args with a NUL");
+	memset(&t, 0, sizeof t);
+	t.seq = 7;
+	t.args = args;
+	t.arglens = lens;
+	t.nargs = 2;
+	t.cmd = "x";
+	t.cmdlen = 1;
+	s = task(&t);
+	ASSERT_STR_EQ(s, "{\"seq\":7,\"args_base64\":[\"YWIAY2Q=\",\"ZWY=\"],"
+	    "\"command\":\"x\",\"exit\":0,\"signal\":0,\"start\":0.000,"
+	    "\"runtime\":0.000,\"slot\":0,\"stdout\":\"\",\"stderr\":\"\"}");
+	free(s);
+
+	tap_context("worker task args with a NUL");
+	s = json_wtask_encode(9, args, lens, 2);
+	ASSERT_STR_EQ(s, "{\"seq\":9,\"args_base64\":[\"YWIAY2Q=\",\"ZWY=\"]}");
+	free(s);
+	s = json_wtask_encode(9, args, textlens, 2);
+	ASSERT_STR_EQ(s, "{\"seq\":9,\"args\":[\"ab\",\"ef\"]}");
+	free(s);
+	s = json_wtask_encode(10, args, lens, 0);
+	ASSERT_STR_EQ(s, "{\"seq\":10,\"args\":[]}");
+	free(s);
+	tap_context(NULL);
+}
+
 int
 main(void)
 {
@@ -576,5 +625,6 @@ main(void)
 	test_task_exact();
 	test_task_utf8();
 	test_task_base64();
+	test_args_nul();
 	return (tap_done());
 }

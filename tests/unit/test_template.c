@@ -306,15 +306,21 @@ mkargs(struct args *a, const char *const *whole, const char *const *v)
 	for (a->nwhole = 0; whole[a->nwhole] != NULL; a->nwhole++)
 		/* nothing */;
 	a->whole = xcalloc(a->nwhole + 1, sizeof *a->whole);
-	for (i = 0; i < a->nwhole; i++)
+	a->wlen = xcalloc(a->nwhole + 1, sizeof *a->wlen);
+	for (i = 0; i < a->nwhole; i++) {
 		a->whole[i] = xstrdup(whole[i]);
+		a->wlen[i] = strlen(whole[i]);
+	}
 	if (v[0] == NULL)
 		v = whole;
 	for (a->n = 0; v[a->n] != NULL; a->n++)
 		/* nothing */;
 	a->v = xcalloc(a->n + 1, sizeof *a->v);
-	for (i = 0; i < a->n; i++)
+	a->vlen = xcalloc(a->n + 1, sizeof *a->vlen);
+	for (i = 0; i < a->n; i++) {
 		a->v[i] = xstrdup(v[i]);
+		a->vlen[i] = strlen(v[i]);
+	}
 }
 
 /* Frees what mkargs() made. */
@@ -328,7 +334,9 @@ freeargs(struct args *a)
 	for (i = 0; i < a->n; i++)
 		free(a->v[i]);
 	free(a->whole);
+	free(a->wlen);
 	free(a->v);
+	free(a->vlen);
 }
 
 /* Makes a template from a NULL-terminated word list. */
@@ -750,6 +758,77 @@ test_random_quote(void)
 	buf_free(&want);
 }
 
+/*
+ * A value with a NUL byte: no command line can carry it, so expansion
+ * says TEMPLATE_NUL whenever the NUL would be inserted, and only then.
+ */
+static void
+test_nul(void)
+{
+	static const struct {
+		const char	*words[4];
+		int		 mode;
+		const char	*argv;		/* EXEC: words, NUL-separated */
+		size_t		 argvlen;
+	} t[] = {
+		{ { "echo", "{}", NULL }, TEMPLATE_NUL, NULL, 0 },
+		{ { "echo", NULL }, TEMPLATE_NUL, NULL, 0 },
+		{ { "echo", "x{.}y", NULL }, TEMPLATE_NUL, NULL, 0 },
+		{ { "echo {} | cat", NULL }, TEMPLATE_NUL, NULL, 0 },
+		{ { "echo", "{1}", NULL }, TEMPLATE_NUL, NULL, 0 },
+		{ { "echo", "{/}", NULL }, TEMPLATE_EXEC,
+		    "echo\0c.d\0x\0", 11 },
+		{ { "echo", "{2}", "{#}", NULL }, TEMPLATE_EXEC,
+		    "echo\0x\0" "5\0", 9 },
+		{ { NULL }, TEMPLATE_NUL, NULL, 0 },
+	};
+	static char	 rec[] = "a\0b/c.d";
+	char		*whole[2] = { rec, "x" };
+	size_t		 wlen[2] = { 7, 1 };
+	struct template	*tp;
+	struct args	 a;
+	struct buf	 argv, cmd;
+	size_t		 i;
+	int		 argc, mode;
+
+	a.whole = a.v = whole;
+	a.wlen = a.vlen = wlen;
+	a.nwhole = a.n = 2;
+	for (i = 0; i < sizeof t / sizeof t[0]; i++) {
+		tap_context("nul %zu", i);
+		tp = mktemplate(t[i].words, NULL, 0);
+		buf_init(&argv);
+		buf_init(&cmd);
+		mode = template_expand(tp, &a, 5, 1, &argv, &argc, &cmd);
+		ASSERT_INT_EQ(mode, t[i].mode);
+		if (mode == TEMPLATE_EXEC)
+			ASSERT_MEM_EQ(BUF_PTR(&argv), argv.len, t[i].argv,
+			    t[i].argvlen);
+		/* The command line, for the joblog, holds every byte. */
+		if (mode == TEMPLATE_NUL)
+			ASSERT(cmd.len != 0 &&
+			    memchr(BUF_PTR(&cmd), '\0', cmd.len) != NULL);
+		buf_free(&argv);
+		buf_free(&cmd);
+		template_free(tp);
+	}
+
+	/* --tagstring is output, not a command: the bytes go through. */
+	tap_context("nul raw");
+	{
+		const char	*w[] = { "<{}>", NULL };
+
+		tp = mktemplate(w, NULL, 0);
+		buf_init(&cmd);
+		a.nwhole = 1;
+		template_expand_raw(tp, &a, 5, 1, &cmd);
+		ASSERT_MEM_EQ(BUF_PTR(&cmd), cmd.len, "<a\0b/c.d>", 9);
+		buf_free(&cmd);
+		template_free(tp);
+	}
+	tap_context(NULL);
+}
+
 int
 main(int argc, char **argv)
 {
@@ -763,6 +842,7 @@ main(int argc, char **argv)
 	test_has_replacement();
 	test_quote();
 	test_raw();
+	test_nul();
 
 	n = readlink("/proc/self/exe", path, sizeof path - 1);
 	path[n > 0 ? n : 0] = '\0';	/* readlink does not terminate */
