@@ -446,6 +446,8 @@ struct spawn {
 int		 spawn_init(void);
 void		 spawn_free(void);
 int		 spawn_start(struct spawn *, int, char **, int, struct buf *);
+int		 spawn_check(uint64_t, int, const char *, size_t, int, char *,
+		     size_t);
 void		 spawn_set_discard(int);
 
 /* Everything below runs in the parent, on its one loop. */
