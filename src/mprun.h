@@ -566,6 +566,7 @@ unsigned	 remote_local_slots(const struct options *);
 struct host	*remote_slot_host(unsigned);
 const char	*remote_slot_name(unsigned);
 char		**remote_host_argv(const struct host *);
+char		**remote_env(void);
 int		 remote_host_usable(const struct host *);
 int		 remote_host_result(struct host *, int, int);
 void		 remote_free(void);
@@ -595,6 +596,8 @@ struct jobserver_auth {
 };
 int		 jobserver_parse(const char *, struct jobserver_auth *,
 		     const char **);
+char		*jobserver_strip(const char *);
+int		 jobserver_task_fds(int *, int *);
 void		 jobserver_init(const struct options *);
 void		 jobserver_start(uv_loop_t *, void (*)(void));
 int		 jobserver_active(void);

@@ -7,8 +7,9 @@
  * mask, stdin on /dev/null, the worker's environ (which the worker points
  * at an array holding MPRUN_SEQ and friends for the task about to start),
  * and its stdout and stderr on new pipes whose read ends go back to the
- * caller (or, for --init, both on mprun's own stderr).  Every other fd of
- * the worker is close-on-exec.  When no process
+ * caller (or, for --init, both on mprun's own stderr), and make's
+ * jobserver fds, if any (jobserver_task_fds()), at their own numbers.
+ * Every other fd of the worker is close-on-exec.  When no process
  * can be started, the caller gets the exit status to report (127 for a
  * command not found, 126 otherwise) and the message for the task's stderr.
  *
@@ -68,6 +69,8 @@ static int		 spawn_discard;		/* SPAWN_DISCARD_* */
 static size_t		 spawn_argmax;		/* 0: not known yet */
 static size_t		 spawn_strmax;		/* MAX_ARG_STRLEN */
 static size_t		 spawn_envsize;		/* environ, as exec counts it */
+static int		 spawn_jsr = -1;	/* make's jobserver fds */
+static int		 spawn_jsw = -1;
 
 static int	 spawn_run(pid_t *, int, char **,
 		     const posix_spawn_file_actions_t *);
@@ -110,6 +113,11 @@ spawn_init(void)
 		posix_spawnattr_destroy(&spawn_attr);
 		goto fail;
 	}
+	/*
+	 * A sub-make must find make's fds where MAKEFLAGS says, and --init
+	 * too: it runs on the slot of the worker's first task.
+	 */
+	(void)jobserver_task_fds(&spawn_jsr, &spawn_jsw);
 	spawn_ready = 1;
 	return (0);
 
@@ -202,6 +210,13 @@ spawn_start(struct spawn *sp, int mode, char **argv, int how,
 			goto fail_fa;
 	} else if ((r = posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO,
 	    STDOUT_FILENO)) != 0)
+		goto fail_fa;
+	/* A dup2 onto itself clears close-on-exec (POSIX, glibc 2.29). */
+	if (spawn_jsr != -1 &&
+	    ((r = posix_spawn_file_actions_adddup2(&fa, spawn_jsr,
+	    spawn_jsr)) != 0 ||
+	    (r = posix_spawn_file_actions_adddup2(&fa, spawn_jsw,
+	    spawn_jsw)) != 0))
 		goto fail_fa;
 
 	r = spawn_run(&sp->pid, mode, argv, &fa);
