@@ -251,7 +251,7 @@ dispatch_send(struct worker *w, unsigned n)
 	size_t		 mark, start;
 	ssize_t		 r;
 	int		 argc, mode;
-	char		 msg[128];
+	char		 msg[256];
 
 	start = w->wbuf.len;
 	mark = proto_begin(&w->wbuf, PROTO_TASKS, 0);
@@ -269,15 +269,16 @@ dispatch_send(struct worker *w, unsigned n)
 			j->cmd = xmemdup(BUF_PTR(&cmdbuf), cmdbuf.len);
 			j->cmdlen = cmdbuf.len;
 		}
-		if (mode == TEMPLATE_NUL || argvbuf.len > DISPATCH_FRAME_MAX) {
-			if (mode == TEMPLATE_NUL)
-				dispatch_nul_msg(msg, sizeof msg, j->seq);
-			else {
-				/* No exec could take it either (E2BIG). */
-				snprintf(msg, sizeof msg, "mprun: task %llu: "
-				    "command line too long (%zu bytes)\n",
-				    (unsigned long long)j->seq, argvbuf.len);
-			}
+		/*
+		 * What no exec here could take (a NUL in an argument, E2BIG)
+		 * fails now, saying why; anything that passes is at most
+		 * ARG_MAX (6 MiB), so it fits in a frame.
+		 */
+		if (mode == TEMPLATE_NUL)
+			dispatch_nul_msg(msg, sizeof msg, j->seq);
+		if (mode == TEMPLATE_NUL || spawn_check(j->seq, mode,
+		    BUF_PTR(&argvbuf), argvbuf.len, argc, msg,
+		    sizeof msg) != 0) {
 			j->slot = w->slot;
 			/* An attempt all the same: --retries must not loop. */
 			j->attempts++;

@@ -28,6 +28,19 @@
  * uv_poll.  The tokens held are a stack of the bytes read, and
  * jobserver_release_all() writes them back on every way out: the end of
  * the run, exit() (atexit), fatal() (the hook) and death by a signal.
+ *
+ * The tasks get the jobserver as make's recursive children do, so that a
+ * sub-make shares make's slots: the token mprun holds for a running task
+ * is that task's implicit slot.  The fifo form needs nothing: a task opens
+ * the path MAKEFLAGS names.  For the R,W form, jobserver_task_fds() finds
+ * the two fds, in the parent before any process starts and again in each
+ * worker, and makes them close-on-exec; the zygote keeps them, pool.c
+ * passes them to a worker it starts with exec at the same numbers, and
+ * spawn.c to each task (a dup2 onto itself).  Nothing else mprun starts
+ * gets them.  A worker on another machine cannot be given fds, nor use a
+ * fifo here: jobserver_strip() takes the jobserver (and -j) out of the
+ * MAKEFLAGS its transport starts with, as make does for a child it cannot
+ * pass its jobserver to.
  */
 
 #include <sys/stat.h>
@@ -60,11 +73,16 @@ static int		 js_want;	/* a take failed since the last sync */
 static int		 js_lost;	/* the pipe broke: no more tokens */
 static pid_t		 js_owner;	/* not the zygote's copy of us */
 static void		(*js_ready)(void);
+static int		 js_task_checked;
+static int		 js_task_rfd = -1;	/* make's fds the tasks get */
+static int		 js_task_wfd = -1;
 
 static int	 jobserver_word(const char **, struct buf *);
 static int	 jobserver_value(const char *, struct jobserver_auth *,
 		     const char **);
 static int	 jobserver_open_fifo(const char *, const char **);
+static int	 jobserver_check_fds(int, int, const char **);
+static int	 jobserver_drop(const char *);
 static int	 jobserver_open_fds(int, int, const char **);
 static int	 jobserver_put(char);
 static void	 jobserver_lose(const char *);
@@ -205,15 +223,14 @@ jobserver_open_fifo(const char *path, const char **why)
 }
 
 /*
- * Takes over the inherited pipe fds r and w.  Returns 0, or -1 with *why
- * set when they are not both ends of one open pipe.
+ * Checks that fds r and w are the two ends of one open pipe.  Returns 0,
+ * or -1 with *why set.
  */
 static int
-jobserver_open_fds(int r, int w, const char **why)
+jobserver_check_fds(int r, int w, const char **why)
 {
 	struct stat	 rsb, wsb;
-	char		 path[64];
-	int		 rfl, wfl, fd;
+	int		 rfl, wfl;
 
 	if ((rfl = fcntl(r, F_GETFL)) == -1 ||
 	    (wfl = fcntl(w, F_GETFL)) == -1) {
@@ -228,6 +245,21 @@ jobserver_open_fds(int r, int w, const char **why)
 		*why = "not the two ends of a pipe";
 		return (-1);
 	}
+	return (0);
+}
+
+/*
+ * Takes over the inherited pipe fds r and w.  Returns 0, or -1 with *why
+ * set when they are not both ends of one open pipe.
+ */
+static int
+jobserver_open_fds(int r, int w, const char **why)
+{
+	char		 path[64];
+	int		 fd;
+
+	if (jobserver_check_fds(r, w, why) == -1)
+		return (-1);
 	/*
 	 * make's read end is blocking and shared with make and every other
 	 * client: a description of our own can be non-blocking.
@@ -237,7 +269,7 @@ jobserver_open_fds(int r, int w, const char **why)
 		*why = strerror(errno);
 		return (-1);
 	}
-	/* Tasks and workers must not hold the pipe: they take no tokens. */
+	/* Only the tasks get make's fds (jobserver_task_fds()). */
 	if (fcntl(r, F_SETFD, FD_CLOEXEC) == -1 ||
 	    fcntl(w, F_SETFD, FD_CLOEXEC) == -1) {
 		*why = strerror(errno);
@@ -251,6 +283,111 @@ jobserver_open_fds(int r, int w, const char **why)
 }
 
 /*
+ * Finds the fds of make's pipe that the tasks inherit, as make's recursive
+ * children do: the R,W of the last --jobserver-auth in MAKEFLAGS, when
+ * they are open here as the two ends of one pipe and are none of fds 0-2
+ * (which every task gets of its own).  Whether mprun itself takes tokens
+ * (no -j) or not, its tasks share make's slots for the jobs they start
+ * beyond their first.  The fds become close-on-exec, so that only the
+ * tasks get them.  The answer is found once, before any process starts
+ * (the parent, a worker started with exec) or inherited with the memory
+ * (the zygote's workers).  Returns 0 with *rfd and *wfd set, or -1 with
+ * both -1.
+ */
+int
+jobserver_task_fds(int *rfd, int *wfd)
+{
+	struct jobserver_auth	 a;
+	const char		*errstr, *why;
+
+	if (!js_task_checked) {
+		js_task_checked = 1;
+		if (jobserver_parse(getenv("MAKEFLAGS"), &a, &errstr) == 0 &&
+		    a.form == JOBSERVER_FDS && a.rfd > STDERR_FILENO &&
+		    a.wfd > STDERR_FILENO &&
+		    jobserver_check_fds(a.rfd, a.wfd, &why) == 0 &&
+		    fcntl(a.rfd, F_SETFD, FD_CLOEXEC) != -1 &&
+		    fcntl(a.wfd, F_SETFD, FD_CLOEXEC) != -1) {
+			js_task_rfd = a.rfd;
+			js_task_wfd = a.wfd;
+		}
+		free(a.path);
+	}
+	*rfd = js_task_rfd;
+	*wfd = js_task_wfd;
+	return (js_task_rfd == -1 ? -1 : 0);
+}
+
+/* Whether a word of MAKEFLAGS names the jobserver or the job count. */
+static int
+jobserver_drop(const char *w)
+{
+	const char	*p;
+
+	if (strncmp(w, JS_OPT_AUTH, strlen(JS_OPT_AUTH)) == 0 ||
+	    strncmp(w, JS_OPT_FDS, strlen(JS_OPT_FDS)) == 0)
+		return (1);
+	if (strncmp(w, "-j", 2) == 0)
+		p = w + 2;
+	else if (strcmp(w, "--jobs") == 0 || strncmp(w, "--jobs=", 7) == 0)
+		p = w + (w[6] == '=' ? 7 : 6);
+	else
+		return (0);
+	while (*p >= '0' && *p <= '9')
+		p++;
+	return (*p == '\0');
+}
+
+/*
+ * Takes make's jobserver out of a MAKEFLAGS (or MFLAGS) value, with the
+ * -j that goes with it, as make does for a child it cannot pass its
+ * jobserver to: that child then runs one job at a time, silently, rather
+ * than warn "jobserver unavailable" or start -jN jobs of its own.  The
+ * rest is kept as it is, make's quoting and the variable definitions after
+ * "--" included.  Returns a new string, possibly empty, or NULL when the
+ * value names no jobserver (it needs no change).
+ */
+char *
+jobserver_strip(const char *flags)
+{
+	struct buf	 out, w;
+	const char	*p, *start;
+	int		 found = 0;
+
+	if (flags == NULL)
+		return (NULL);
+	buf_init(&out);
+	buf_init(&w);
+	for (p = flags; *p != '\0'; ) {
+		/* Copy the blanks, then look at the word after them. */
+		start = p;
+		while (*p == ' ' || *p == '\t' || *p == '\n')
+			p++;
+		if (!jobserver_word(&p, &w)) {
+			buf_add(&out, start, (size_t)(p - start));
+			break;
+		}
+		if (strcmp(BUF_PTR(&w), "--") == 0) {
+			buf_adds(&out, start);
+			break;
+		}
+		if (jobserver_drop(BUF_PTR(&w))) {
+			if (strncmp(BUF_PTR(&w), "--jobserver-", 12) == 0)
+				found = 1;
+			continue;
+		}
+		buf_add(&out, start, (size_t)(p - start));
+	}
+	buf_free(&w);
+	if (!found) {
+		buf_free(&out);
+		return (NULL);
+	}
+	buf_addc(&out, '\0');
+	return (buf_take(&out, NULL));
+}
+
+/*
  * Joins the jobserver that MAKEFLAGS names, unless -j was given; called
  * before any other process starts.  Whatever is wrong with it, the run
  * goes on without (and says so under -v).
@@ -260,8 +397,10 @@ jobserver_init(const struct options *o)
 {
 	struct jobserver_auth	 a;
 	const char		*errstr, *why = NULL;
-	int			 r;
+	int			 r, tr, tw;
 
+	/* With or without us, the tasks get make's fds: mark them first. */
+	(void)jobserver_task_fds(&tr, &tw);
 	if (o->jobs_explicit || o->dry_run)
 		return;
 	if (jobserver_parse(getenv("MAKEFLAGS"), &a, &errstr) == -1) {

@@ -452,6 +452,8 @@ struct spawn {
 int		 spawn_init(void);
 void		 spawn_free(void);
 int		 spawn_start(struct spawn *, int, char **, int, struct buf *);
+int		 spawn_check(uint64_t, int, const char *, size_t, int, char *,
+		     size_t);
 void		 spawn_set_discard(int);
 
 /* Everything below runs in the parent, on its one loop. */
@@ -570,6 +572,7 @@ unsigned	 remote_local_slots(const struct options *);
 struct host	*remote_slot_host(unsigned);
 const char	*remote_slot_name(unsigned);
 char		**remote_host_argv(const struct host *);
+char		**remote_env(void);
 int		 remote_host_usable(const struct host *);
 int		 remote_host_result(struct host *, int, int);
 void		 remote_free(void);
@@ -599,6 +602,8 @@ struct jobserver_auth {
 };
 int		 jobserver_parse(const char *, struct jobserver_auth *,
 		     const char **);
+char		*jobserver_strip(const char *);
+int		 jobserver_task_fds(int *, int *);
 void		 jobserver_init(const struct options *);
 void		 jobserver_start(uv_loop_t *, void (*)(void));
 int		 jobserver_active(void);

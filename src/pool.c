@@ -184,11 +184,11 @@ pool_spawn(unsigned slot)
 {
 	struct worker			*w;
 	uv_process_options_t		 po;
-	uv_stdio_container_t		 stdio[3];
+	uv_stdio_container_t		*stdio;
 	struct hello			 h;
 	struct host			*host;
 	char				*args[3], *json;
-	int				 r;
+	int				 r, nstdio = 3, jr = -1, jw = -1;
 
 	host = remote_slot_host(slot);
 	if (host != NULL && !remote_host_usable(host))
@@ -220,6 +220,20 @@ pool_spawn(unsigned slot)
 		goto failed;
 	}
 
+	/*
+	 * A local worker gets make's jobserver fds at their own numbers,
+	 * for its tasks (jobserver_task_fds()); the fds between are left
+	 * alone (UV_IGNORE, 0), and close on exec as ever.
+	 */
+	if (host == NULL && jobserver_task_fds(&jr, &jw) == 0)
+		nstdio = (jr > jw ? jr : jw) + 1;
+	stdio = xcalloc((size_t)nstdio, sizeof *stdio);
+	if (jr != -1) {
+		stdio[jr].flags = UV_INHERIT_FD;
+		stdio[jr].data.fd = jr;
+		stdio[jw].flags = UV_INHERIT_FD;
+		stdio[jw].data.fd = jw;
+	}
 	/* Pipe directions are from the worker's point of view. */
 	stdio[0].flags = UV_CREATE_PIPE | UV_READABLE_PIPE;
 	stdio[0].data.stream = (uv_stream_t *)&w->to;
@@ -243,11 +257,15 @@ pool_spawn(unsigned slot)
 		 * transport, and if we die its stdin closes anyway.
 		 */
 		po.flags = UV_PROCESS_DETACHED;
+		/* No jobserver: make's fds cannot go there. */
+		po.env = remote_env();
 	}
 	po.exit_cb = pool_exit_cb;
 	po.stdio = stdio;
-	po.stdio_count = 3;
-	if ((r = uv_spawn(ploop, &w->proc, &po)) != 0) {
+	po.stdio_count = nstdio;
+	r = uv_spawn(ploop, &w->proc, &po);
+	free(stdio);
+	if (r != 0) {
 		if (host != NULL)
 			log_warnx("cannot start a worker with %s: %s",
 			    po.file, uv_strerror(r));

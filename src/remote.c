@@ -52,6 +52,8 @@ static struct host	*rhosts;
 static unsigned		 rnhosts;
 static unsigned		 rnslots;
 static int		 ractive;
+static char		**renv;		/* for transports; NULL: not yet */
+static char		*renvnew[2];	/* its entries that are ours */
 
 static void	 remote_add(const char *, const char *);
 static void	 remote_add_file(const char *);
@@ -164,9 +166,10 @@ remote_probe(struct host *h, const char **errstr)
 	int			 to[2], from[2], status, r, ncpu = 0;
 	pid_t			 pid;
 	ssize_t			 n;
-	char			*json;
+	char			*json, **env;
 	const char		*err = NULL;
 
+	env = remote_env();
 	if (pipe2(to, O_CLOEXEC) == -1 || pipe2(from, O_CLOEXEC) == -1)
 		die("pipe2");
 	/* A host that is gone must not kill us with SIGPIPE. */
@@ -181,7 +184,7 @@ remote_probe(struct host *h, const char **errstr)
 		    dup2(from[1], STDOUT_FILENO) == -1)
 			_exit(127);
 		sigaction(SIGPIPE, &osa, NULL);
-		execvp(h->argv[0], h->argv);
+		execvpe(h->argv[0], h->argv, env);
 		dprintf(STDERR_FILENO, "mprun: %s: %s\n", h->argv[0],
 		    strerror(errno));
 		_exit(127);
@@ -383,6 +386,48 @@ remote_host_argv(const struct host *h)
 	return (h->argv);
 }
 
+/*
+ * The environment a transport (ssh, --launcher), and so a worker there
+ * and its tasks, start with: ours, but with no make jobserver in MAKEFLAGS
+ * and MFLAGS (jobserver_strip()).  Its fds cannot go to another machine
+ * and a fifo's path means nothing there, so a sub-make there runs one job
+ * at a time on its task's slot, as make's own child would that make could
+ * not pass the jobserver to, rather than warn "jobserver unavailable".  A
+ * variable left with nothing in it goes.  Built once.
+ */
+char **
+remote_env(void)
+{
+	static const char *const names[] = { "MAKEFLAGS=", "MFLAGS=" };
+	char		**e, *v;
+	size_t		  n = 0, k = 0, i, len;
+
+	if (renv != NULL)
+		return (renv);
+	for (e = environ; *e != NULL; e++)
+		n++;
+	renv = xreallocarray(NULL, n + 1, sizeof *renv);
+	for (e = environ; *e != NULL; e++) {
+		for (i = 0; i < 2; i++) {
+			len = strlen(names[i]);
+			if (strncmp(*e, names[i], len) == 0)
+				break;
+		}
+		if (i == 2 || renvnew[i] != NULL ||
+		    (v = jobserver_strip(*e + len)) == NULL) {
+			renv[k++] = *e;
+			continue;
+		}
+		if (v[strspn(v, " \t\n")] != '\0') {
+			xasprintf(&renvnew[i], "%.*s%s", (int)len, *e, v);
+			renv[k++] = renvnew[i];
+		}
+		free(v);
+	}
+	renv[k] = NULL;
+	return (renv);
+}
+
 /* Whether a host is still in the rotation. */
 int
 remote_host_usable(const struct host *h)
@@ -443,4 +488,9 @@ remote_free(void)
 	free(rhosts);
 	rhosts = NULL;
 	rnhosts = 0;
+	free(renv);
+	free(renvnew[0]);
+	free(renvnew[1]);
+	renv = NULL;
+	renvnew[0] = renvnew[1] = NULL;
 }

@@ -7,29 +7,70 @@
  * mask, stdin on /dev/null, the worker's environ (which the worker points
  * at an array holding MPRUN_SEQ and friends for the task about to start),
  * and its stdout and stderr on new pipes whose read ends go back to the
- * caller (or, for --init, both on mprun's own stderr).  Every other fd of
- * the worker is close-on-exec.  When no process
+ * caller (or, for --init, both on mprun's own stderr), and make's
+ * jobserver fds, if any (jobserver_task_fds()), at their own numbers.
+ * Every other fd of the worker is close-on-exec.  When no process
  * can be started, the caller gets the exit status to report (127 for a
  * command not found, 126 otherwise) and the message for the task's stderr.
+ *
+ * Linux's execve takes no string of MAX_ARG_STRLEN (32 pages) bytes or
+ * more, and no argv and environment of more than ARG_MAX in all.  A shell
+ * command line too long for one argument goes to the shell in pieces, as
+ * its positional parameters, and a short script joins them back and
+ * eval's the result (spawn_join).  Before a task is sent to a worker, the
+ * parent asks spawn_check() whether this machine could run it at all.
  */
 
 #include <sys/stat.h>
 
 #include <errno.h>
 #include <fcntl.h>
+#include <limits.h>
 #include <signal.h>
 #include <spawn.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "mprun.h"
 
+/*
+ * The most the kernel ever allows for argv and the environment: 3/4 of
+ * _STK_LIM (8 MiB), whatever the stack limit, which sysconf(_SC_ARG_MAX)
+ * does not know.
+ */
+#define SPAWN_ARGMAX_CAP	(6UL * 1024 * 1024)
+/*
+ * What the worker adds to the environment for each task (worker_env()):
+ * MPRUN_SLOT and PARALLEL_JOBSLOT of at most 32 bytes, MPRUN_SEQ and
+ * PARALLEL_SEQ of at most 48, and their four pointers.
+ */
+#define SPAWN_ENV_RESERVE	(2 * 32 + 2 * 48 + 4 * sizeof(char *))
+
+/*
+ * Runs a shell command line given in pieces, as "sh -c" would run it
+ * whole: "$*" with an empty IFS joins the pieces byte for byte; IFS goes
+ * back to the default every shell starts with (none takes IFS from the
+ * environment), and the eval'd text starts by emptying the positional
+ * parameters, so the command sees no variable of ours.  $0 is "sh" both
+ * ways.  dash runs the last command of "sh -c" and of eval alike, as a
+ * child it waits for, so exit statuses and signals are the same too; only
+ * the shell's own error messages say "eval:".
+ */
+static char spawn_join[] =
+    "IFS=; set -- \"$*\"; IFS=' \t\n'; eval \"set --; $1\"";
+
 static int		 spawn_devnull = -1;
 static int		 spawn_ready;
 static posix_spawnattr_t spawn_attr;
 static int		 spawn_nullw = -1;	/* /dev/null for writing */
 static int		 spawn_discard;		/* SPAWN_DISCARD_* */
+static size_t		 spawn_argmax;		/* 0: not known yet */
+static size_t		 spawn_strmax;		/* MAX_ARG_STRLEN */
+static size_t		 spawn_envsize;		/* environ, as exec counts it */
+static int		 spawn_jsr = -1;	/* make's jobserver fds */
+static int		 spawn_jsw = -1;
 
 static int	 spawn_run(pid_t *, int, char **,
 		     const posix_spawn_file_actions_t *);
@@ -37,6 +78,7 @@ static int	 spawn_script(pid_t *, char **,
 		     const posix_spawn_file_actions_t *);
 static char	*spawn_search(const char *);
 static void	 spawn_close(int *);
+static void	 spawn_limits(void);
 
 /*
  * Opens /dev/null and sets up the attributes every task shares.  Returns 0,
@@ -71,6 +113,11 @@ spawn_init(void)
 		posix_spawnattr_destroy(&spawn_attr);
 		goto fail;
 	}
+	/*
+	 * A sub-make must find make's fds where MAKEFLAGS says, and --init
+	 * too: it runs on the slot of the worker's first task.
+	 */
+	(void)jobserver_task_fds(&spawn_jsr, &spawn_jsw);
 	spawn_ready = 1;
 	return (0);
 
@@ -164,6 +211,13 @@ spawn_start(struct spawn *sp, int mode, char **argv, int how,
 	} else if ((r = posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO,
 	    STDOUT_FILENO)) != 0)
 		goto fail_fa;
+	/* A dup2 onto itself clears close-on-exec (POSIX, glibc 2.29). */
+	if (spawn_jsr != -1 &&
+	    ((r = posix_spawn_file_actions_adddup2(&fa, spawn_jsr,
+	    spawn_jsr)) != 0 ||
+	    (r = posix_spawn_file_actions_adddup2(&fa, spawn_jsw,
+	    spawn_jsw)) != 0))
+		goto fail_fa;
 
 	r = spawn_run(&sp->pid, mode, argv, &fa);
 	if (r == ENOEXEC && mode == TEMPLATE_EXEC)
@@ -195,22 +249,136 @@ fail:
 	return (126);
 }
 
-/* Runs posix_spawnp or /bin/sh -c; returns 0 or an errno value. */
+/*
+ * Finds out what execve takes here: ARG_MAX and MAX_ARG_STRLEN as the
+ * kernel applies them, and how much of ARG_MAX the tasks' environment
+ * uses.
+ */
+static void
+spawn_limits(void)
+{
+	char	**e;
+	long	  n;
+
+	if (spawn_argmax != 0)
+		return;
+	/* The kernel's MAX_ARG_STRLEN is 32 pages. */
+	if ((n = sysconf(_SC_PAGESIZE)) <= 0)
+		n = 4096;
+	spawn_strmax = (size_t)n * 32;
+	/* glibc gives a quarter of the stack limit, but at least 128 KiB. */
+	if ((n = sysconf(_SC_ARG_MAX)) <= 0)
+		n = 131072;
+	spawn_argmax = (unsigned long)n > SPAWN_ARGMAX_CAP ?
+	    SPAWN_ARGMAX_CAP : (size_t)n;
+	spawn_envsize = SPAWN_ENV_RESERVE;
+	for (e = environ; *e != NULL; e++)
+		spawn_envsize += strlen(*e) + 1 + sizeof *e;
+}
+
+/*
+ * Checks that this machine can run task seq's command, as template_expand()
+ * rendered it: argc NUL-terminated strings in len bytes, run as mode.  A
+ * shell command line may be any length up to ARG_MAX, as it is handed over
+ * in pieces; an exec'd command must also hold no string of MAX_ARG_STRLEN
+ * bytes or more, which the command itself gets: going through the shell
+ * would not help it.  ARG_MAX counts the strings with their NULs, one
+ * pointer each, the file name exec is given and the environment.  Returns
+ * 0, or -1 with the reason in msg.
+ */
+int
+spawn_check(uint64_t seq, int mode, const char *args, size_t len, int argc,
+    char *msg, size_t msglen)
+{
+	const char	*p, *end;
+	size_t		 need, slen, npieces;
+
+	spawn_limits();
+	need = spawn_envsize;
+	if (mode == TEMPLATE_EXEC) {
+		for (p = args, end = args + len; p < end; p += slen + 1) {
+			slen = strlen(p);
+			if (slen + 1 > spawn_strmax) {
+				snprintf(msg, msglen, "mprun: task %llu: an "
+				    "argument of %zu bytes is over the "
+				    "system's limit of %zu bytes for one "
+				    "argument (MAX_ARG_STRLEN)\n",
+				    (unsigned long long)seq, slen,
+				    spawn_strmax - 1);
+				return (-1);
+			}
+		}
+		/*
+		 * The file name is a PATH directory and the command, or,
+		 * for a script without #!, "/bin/sh" and the path in argv.
+		 */
+		need += PATH_MAX + sizeof "/bin/sh" * 2 + len +
+		    ((size_t)argc + 2) * sizeof(char *);
+	} else {
+		slen = len > 0 ? len - 1 : 0;
+		need += sizeof "/bin/sh" + sizeof "sh" + sizeof "-c";
+		if (slen + 1 <= spawn_strmax)
+			need += len + 3 * sizeof(char *);
+		else {
+			npieces = (slen + spawn_strmax - 2) /
+			    (spawn_strmax - 1);
+			need += sizeof spawn_join + sizeof "sh" + slen +
+			    npieces + (4 + npieces) * sizeof(char *);
+		}
+	}
+	if (need <= spawn_argmax)
+		return (0);
+	snprintf(msg, msglen, "mprun: task %llu: command line of %zu bytes "
+	    "is over the system's limit of %zu bytes (ARG_MAX, with the "
+	    "environment)\n", (unsigned long long)seq, len > 0 ? len - 1 : 0,
+	    spawn_argmax);
+	return (-1);
+}
+
+/*
+ * Runs posix_spawnp, or /bin/sh -c with the command line whole or, when it
+ * is too long for one argument, in pieces.  Returns 0 or an errno value.
+ */
 static int
 spawn_run(pid_t *pid, int mode, char **argv,
     const posix_spawn_file_actions_t *fa)
 {
-	char	*shargv[4];
+	char	*shargv[4], **pargv, *pieces, *cmd = argv[0];
+	size_t	 len, max, n, i, off, m;
+	int	 r;
 
 	if (mode == TEMPLATE_EXEC)
 		return (posix_spawnp(pid, argv[0], fa, &spawn_attr, argv,
 		    environ));
-	shargv[0] = "sh";
-	shargv[1] = "-c";
-	shargv[2] = argv[0];
-	shargv[3] = NULL;
-	return (posix_spawn(pid, "/bin/sh", fa, &spawn_attr, shargv,
-	    environ));
+	spawn_limits();
+	len = strlen(cmd);
+	if (len + 1 <= spawn_strmax) {
+		shargv[0] = "sh";
+		shargv[1] = "-c";
+		shargv[2] = cmd;
+		shargv[3] = NULL;
+		return (posix_spawn(pid, "/bin/sh", fa, &spawn_attr, shargv,
+		    environ));
+	}
+	max = spawn_strmax - 1;
+	n = (len + max - 1) / max;
+	pargv = xreallocarray(NULL, n + 5, sizeof *pargv);
+	pieces = xmalloc(len + n);
+	pargv[0] = "sh";
+	pargv[1] = "-c";
+	pargv[2] = spawn_join;
+	pargv[3] = "sh";
+	for (i = 0, off = 0; i < n; i++, off += m) {
+		m = len - off < max ? len - off : max;
+		pargv[4 + i] = pieces + off + i;
+		memcpy(pargv[4 + i], cmd + off, m);
+		pargv[4 + i][m] = '\0';
+	}
+	pargv[4 + n] = NULL;
+	r = posix_spawn(pid, "/bin/sh", fa, &spawn_attr, pargv, environ);
+	free(pieces);
+	free(pargv);
+	return (r);
 }
 
 /*

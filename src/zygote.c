@@ -413,7 +413,8 @@ zygote_main(void)
 }
 
 /*
- * Closes every close-on-exec fd but the two sockets.  Returns 0 or -1.
+ * Closes every close-on-exec fd but the two sockets and make's jobserver
+ * fds, which the tasks get (jobserver_task_fds()).  Returns 0 or -1.
  */
 static int
 zygote_keep_fds(int a, int b)
@@ -421,8 +422,9 @@ zygote_keep_fds(int a, int b)
 	DIR		*d;
 	struct dirent	*de;
 	const char	*errstr;
-	int		 fd, dfd, flags;
+	int		 fd, dfd, flags, jr, jw;
 
+	(void)jobserver_task_fds(&jr, &jw);
 	if ((d = opendir("/proc/self/fd")) == NULL)
 		return (-1);
 	dfd = dirfd(d);
@@ -432,7 +434,8 @@ zygote_keep_fds(int a, int b)
 		fd = (int)strnum(de->d_name, 0, INT_MAX, &errstr);
 		if (errstr != NULL)
 			continue;
-		if (fd <= STDERR_FILENO || fd == a || fd == b || fd == dfd)
+		if (fd <= STDERR_FILENO || fd == a || fd == b || fd == dfd ||
+		    fd == jr || fd == jw)
 			continue;
 		/*
 		 * mprun's own fds are close-on-exec: they go.  The others

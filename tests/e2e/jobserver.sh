@@ -159,7 +159,8 @@ check_rc 0
 check_make_tokens "make -j3, mprun -j4"
 check_max "make -j3, mprun -j4" 4 4
 
-# Tasks hold none of make's fds.
+# Tasks hold make's fds, at the numbers MAKEFLAGS names, as make's
+# recursive children do (jobserver_submake.sh runs sub-makes).
 run make -j3 -f "$T/Makefile" fds
 check_rc 0
 fds=$(sed -n 's/.*--jobserver-auth=\([0-9]*\),\([0-9]*\).*/\1 \2/p' \
@@ -168,8 +169,8 @@ if [ -z "$fds" ]; then
 	fail "no --jobserver-auth=R,W in MAKEFLAGS: $(cat "$T/makeflags")"
 fi
 for fd in $fds; do
-	if grep -qx "$fd" "$T/fds"; then
-		fail "a task inherited make's fd $fd"
+	if ! grep -qx "$fd" "$T/fds"; then
+		fail "a task did not inherit make's fd $fd"
 	fi
 done
 
@@ -271,21 +272,33 @@ check_rc 0
 check_max "-j4 beats the jobserver" 4 4
 check_tokens "-j4 beats the jobserver" "ab"
 
-# Tasks do not inherit the jobserver's fds, whether their worker was forked
-# by the zygote or started with exec.
+# Tasks inherit the jobserver's fds, whether their worker was forked by
+# the zygote or started with exec, and with -j too; a --worker, which is
+# no recursive child, does not.
 printf 'ab' >&8
 MAKEFLAGS="--jobserver-auth=8,8" run "$MPRUN" sh "$T/fds.sh" ::: 1
 check_rc 0
-if grep -qx 8 "$T/out"; then
-	fail "a task inherited the jobserver's fd 8"
+if ! grep -qx 8 "$T/out"; then
+	fail "a task did not inherit the jobserver's fd 8"
 fi
 check_tokens "fds" "ab"
 MPRUN_EXEC_WORKERS=1 MAKEFLAGS="--jobserver-auth=8,8" run "$MPRUN" \
     sh "$T/fds.sh" ::: 1
-if grep -qx 8 "$T/out"; then
-	fail "a task inherited the jobserver's fd 8 (exec workers)"
+if ! grep -qx 8 "$T/out"; then
+	fail "a task did not inherit the jobserver's fd 8 (exec workers)"
 fi
 check_tokens "fds, exec workers" ""
+MAKEFLAGS="--jobserver-auth=8,8" run "$MPRUN" -j2 sh "$T/fds.sh" ::: 1
+if ! grep -qx 8 "$T/out"; then
+	fail "a task did not inherit the jobserver's fd 8 (-j2)"
+fi
+MAKEFLAGS="--jobserver-auth=8,8" run "$MPRUN" --worker \
+    'read -r x; ls /proc/$$/fd | tr "\n" " "; echo' ::: 1
+check_rc 0
+if grep -qw 8 "$T/out"; then
+	fail "a --worker inherited the jobserver's fd 8: $(cat "$T/out")"
+fi
+check_tokens "fds, -j2 and --worker" ""
 
 # A token goes back as soon as its task ends, not when mprun does: here
 # the short tasks end while the long one still runs on the implicit slot.

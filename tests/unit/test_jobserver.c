@@ -2,7 +2,8 @@
  * test_jobserver.c - finding make's jobserver in MAKEFLAGS: the fifo:PATH
  * and R,W forms of --jobserver-auth, the older --jobserver-fds, the last
  * one winning, make's quoting, the "--" that ends the flags, and what is
- * malformed.
+ * malformed.  And taking it out, with -j, for a worker on another
+ * machine: the rest kept as it is.
  */
 
 #include <stdlib.h>
@@ -88,8 +89,32 @@ main(void)
 		    -1, -1 },
 		{ "--jobserver-fds=fifo", -1, JOBSERVER_NONE, NULL, -1, -1 },
 	};
+	static const struct {
+		const char	*flags;
+		const char	*want;		/* NULL: no change needed */
+	} st[] = {
+		{ NULL, NULL },
+		{ "", NULL },
+		{ " -j4", NULL },
+		{ "ks -- V=1", NULL },
+		{ " -j4 --jobserver-auth=3,4", "" },
+		{ "ks -j4 --jobserver-auth=3,4 -- W=a\\ b V=1",
+		    "ks -- W=a\\ b V=1" },
+		{ "i -j3 --jobserver-auth=3,4 --no-print-directory",
+		    "i --no-print-directory" },
+		{ "-ks -j4 --jobserver-auth=3,4", "-ks" },
+		{ " -j4 --jobserver-auth=fifo:/tmp/GMfifo1", "" },
+		{ " -j2 --jobserver-fds=5,6 -j2", "" },
+		{ "k -j --jobs=3 --jobs --jobserver-auth=-2,-2 -js", "k -js" },
+		{ "--jobserver-auth=fifo:/tmp/a\\ b -k", " -k" },
+		/* After "--", variables, whatever they hold. */
+		{ "--jobserver-auth=3,4 -- X=-j4 Y=--jobserver-auth=5,6",
+		    " -- X=-j4 Y=--jobserver-auth=5,6" },
+		{ "-j4 -- X=--jobserver-auth=5,6", NULL },
+	};
 	struct jobserver_auth	 a;
 	const char		*errstr;
+	char			*v;
 	size_t			 i;
 	int			 r;
 
@@ -109,6 +134,14 @@ main(void)
 		ASSERT_INT_EQ(a.rfd, t[i].rfd);
 		ASSERT_INT_EQ(a.wfd, t[i].wfd);
 		free(a.path);
+	}
+
+	for (i = 0; i < sizeof st / sizeof st[0]; i++) {
+		tap_context("strip \"%s\"", st[i].flags != NULL ?
+		    st[i].flags : "(unset)");
+		v = jobserver_strip(st[i].flags);
+		ASSERT_STR_EQ(v, st[i].want);
+		free(v);
 	}
 	return (tap_done());
 }
