@@ -273,6 +273,12 @@ pworker_spawn(unsigned slot)
 	po.stdio = stdio;
 	po.stdio_count = 3;
 	po.flags = UV_PROCESS_DETACHED;
+	/*
+	 * It gets no jobserver fds, so its MAKEFLAGS must not name them,
+	 * as for a remote worker: a make it runs then runs one job at a
+	 * time, silently, rather than warn "jobserver unavailable".
+	 */
+	po.env = remote_env();
 	w->open_handles = 6;
 	TAILQ_INSERT_TAIL(&pwall, w, entry);
 	pwcount++;

@@ -298,6 +298,11 @@ check_rc 0
 if grep -qw 8 "$T/out"; then
 	fail "a --worker inherited the jobserver's fd 8: $(cat "$T/out")"
 fi
+# Nor does its MAKEFLAGS name them (or -j): a make it runs stays quiet.
+MAKEFLAGS="k -j4 --jobserver-auth=8,8 -- V=1" run "$MPRUN" --worker \
+    'read -r x; echo "[$MAKEFLAGS]"' ::: 1
+check_rc 0
+check_out "[k -- V=1]"
 check_tokens "fds, -j2 and --worker" ""
 
 # A token goes back as soon as its task ends, not when mprun does: here
