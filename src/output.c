@@ -79,6 +79,22 @@ output_is_null(int fd)
 	    st.st_rdev == null.st_rdev);
 }
 
+/*
+ * Whether our stdout and stderr are one file (the same device and inode:
+ * 2>&1, both the terminal, both one pipe).  When fstat fails, they are
+ * taken to be apart, which keeps every byte and only loses their order.
+ */
+int
+output_same_file(void)
+{
+	struct stat	 out, err;
+
+	if (fstat(STDOUT_FILENO, &out) == -1 ||
+	    fstat(STDERR_FILENO, &err) == -1)
+		return (0);
+	return (out.st_dev == err.st_dev && out.st_ino == err.st_ino);
+}
+
 /* Sets the loop and what to call when back-pressure changes. */
 void
 output_init(uv_loop_t *loop, void (*drain_cb)(int))
