@@ -542,6 +542,7 @@ size_t		 output_pending(void);
 int		 output_flushed(void);
 int		 output_is_null(int);
 int		 output_same_file(void);
+void		 output_spill_dir(const char *);
 
 /* pool.c */
 void		 pool_init(uv_loop_t *, const struct options *);
