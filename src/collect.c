@@ -18,10 +18,11 @@
  *  - --ungroup: everything goes out as it comes.
  *
  * Held output lives in memory up to COLLECT_MEM_MAX bytes in all, then in
- * an unlinked temporary file, so a slow head task never makes memory grow
- * without bound.
+ * an unlinked temporary file in $TMPDIR (checked at start-up, /tmp when it
+ * is unusable), so a slow head task never makes memory grow without bound.
  */
 
+#include <sys/stat.h>
 #include <sys/time.h>
 
 #include <errno.h>
@@ -44,6 +45,7 @@ static struct jobs		 collect_waitq =
 static uint64_t			 collect_nfailed;
 static size_t			 collect_held;	/* bytes held in memory */
 static int			 collect_spillfd = -1;
+static char			*collect_spilldir;	/* where it goes */
 static off_t			 collect_spill_end;
 static struct buf		 collect_scratch;
 static struct joblog		*collect_joblog;
@@ -63,6 +65,7 @@ static unsigned			 collect_rtnext;
 static void	 collect_out(struct job *, int, const char *, size_t);
 static void	 collect_route(struct job *, int, const char *, size_t);
 static void	 collect_hold(struct job *, int, const char *, size_t);
+static void	 collect_spill_dir(void);
 static int	 collect_spill(const char *, size_t, off_t *);
 static void	 collect_flush(struct job *);
 static void	 collect_finish(struct job *);
@@ -88,6 +91,7 @@ collect_init(const struct options *o)
 	if (o->ordered)
 		collect_table = reorder_new(1);
 	buf_init(&collect_scratch);
+	collect_spill_dir();
 	if (o->joblog != NULL)
 		collect_joblog = joblog_open(o->joblog,
 		    o->joblog_append || o->resume);
@@ -104,6 +108,9 @@ collect_free(void)
 	if (collect_spillfd != -1)
 		close(collect_spillfd);
 	collect_spillfd = -1;
+	output_spill_dir(NULL);
+	free(collect_spilldir);
+	collect_spilldir = NULL;
 	if (collect_joblog != NULL)
 		joblog_close(collect_joblog);
 	collect_joblog = NULL;
@@ -537,25 +544,58 @@ collect_hold(struct job *j, int stream, const char *p, size_t n)
 }
 
 /*
+ * Picks the spill file's directory: $TMPDIR, or /tmp when it is unset or
+ * empty.  When output can be held at all (--ungroup and --dry-run hold
+ * none), a $TMPDIR that is no directory we may create files in is found
+ * now, with a warning, and /tmp is used instead: otherwise the run would
+ * fail only once 64 MiB of output had come, perhaps hours in.
+ */
+static void
+collect_spill_dir(void)
+{
+	const char	*dir;
+	struct stat	 st;
+	int		 why = 0;
+
+	if ((dir = getenv("TMPDIR")) == NULL || *dir == '\0')
+		dir = "/tmp";
+	else if (co->output != OUTPUT_UNGROUP && !co->dry_run) {
+		/* As open(2) would see it: effective ids, search and write. */
+		if (stat(dir, &st) == -1)
+			why = errno;
+		else if (!S_ISDIR(st.st_mode))
+			why = ENOTDIR;
+		else if (faccessat(AT_FDCWD, dir, W_OK | X_OK,
+		    AT_EACCESS) == -1)
+			why = errno;
+		if (why != 0) {
+			log_warnx("TMPDIR: %s: %s; spilling to /tmp instead",
+			    dir, strerror(why));
+			dir = "/tmp";
+		}
+	}
+	collect_spilldir = xstrdup(dir);
+}
+
+/*
  * Appends bytes to the spill file, creating it (unlinked at once, so it
- * vanishes however mprun ends) on first use.
+ * vanishes however mprun ends) on first use.  A failure names the
+ * directory: the file itself has a random name and is gone.
  */
 static int
 collect_spill(const char *p, size_t n, off_t *offp)
 {
 	static int	 failed;
-	const char	*tmpdir;
 	char		*path;
 	ssize_t		 r;
 
 	if (failed)
 		return (-1);	/* said once; the run is stopping */
 	if (collect_spillfd == -1) {
-		if ((tmpdir = getenv("TMPDIR")) == NULL || *tmpdir == '\0')
-			tmpdir = "/tmp";
-		xasprintf(&path, "%s/mprun.XXXXXX", tmpdir);
+		xasprintf(&path, "%s/mprun.XXXXXX", collect_spilldir);
 		if ((collect_spillfd = mkostemp(path, O_CLOEXEC)) == -1) {
-			log_warn("%s", path);
+			log_warn("creating a spill file in %s",
+			    collect_spilldir);
 			free(path);
 			failed = 1;
 			mprun_shutdown(MPRUN_EXIT_ERROR);
@@ -564,6 +604,7 @@ collect_spill(const char *p, size_t n, off_t *offp)
 		if (unlink(path) == -1)
 			log_warn("unlink %s", path);
 		free(path);
+		output_spill_dir(collect_spilldir);
 	}
 	*offp = collect_spill_end;
 	while (n > 0) {
@@ -572,8 +613,7 @@ collect_spill(const char *p, size_t n, off_t *offp)
 			continue;
 		if (r == -1) {
 			log_warn("writing the spill file in %s",
-			    getenv("TMPDIR") != NULL ? getenv("TMPDIR") :
-			    "/tmp");
+			    collect_spilldir);
 			failed = 1;
 			mprun_shutdown(MPRUN_EXIT_ERROR);
 			return (-1);
@@ -774,7 +814,10 @@ collect_gather(struct job *j, struct buf *out, struct buf *err)
 				continue;
 			}
 			if (r <= 0) {
-				log_warn("reading the spill file");
+				if (r == 0)
+					errno = EIO;
+				log_warn("reading the spill file in %s",
+				    collect_spilldir);
 				mprun_shutdown(MPRUN_EXIT_ERROR);
 				return;
 			}

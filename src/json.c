@@ -156,6 +156,8 @@ json_hello_encode(const struct hello *h)
 		cJSON_AddStringToObject(root, "init", h->init);
 	if (h->discard != 0)
 		cJSON_AddNumberToObject(root, "discard", h->discard);
+	if (h->merge != 0)
+		cJSON_AddNumberToObject(root, "merge", h->merge);
 	seq = cJSON_AddArrayToObject(root, "termseq");
 	for (i = 0; i < h->ntermseq; i++) {
 		step = cJSON_CreateArray();
@@ -211,6 +213,16 @@ json_hello_decode(const char *data, size_t len, struct hello *h,
 		    SPAWN_DISCARD_ERR, &v, errstr) != 0)
 			goto fail;
 		h->discard = (int)v;
+	}
+	/*
+	 * Optional: absent means two pipes.  A worker older than this field
+	 * ignores it and keeps the streams apart, which loses their
+	 * relative order and nothing else.
+	 */
+	if (cJSON_GetObjectItemCaseSensitive(root, "merge") != NULL) {
+		if (json_number(root, "merge", 0, 1, &v, errstr) != 0)
+			goto fail;
+		h->merge = (int)v;
 	}
 
 	item = cJSON_GetObjectItemCaseSensitive(root, "init");

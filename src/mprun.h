@@ -350,6 +350,7 @@ struct hello {
 	struct termstep	 termseq[TERMSEQ_MAX];
 	int		 ntermseq;
 	int		 discard;	/* SPAWN_DISCARD_* */
+	int		 merge;		/* stderr down the stdout pipe */
 };
 /* What a worker says of itself in its HELLO reply. */
 struct hello_reply {
@@ -438,7 +439,7 @@ int		 worker_main(int, char **);
 void		 worker_set_ncpu(unsigned);
 
 /* spawn.c */
-#define SPAWN_CAPTURE	0	/* stdout and stderr on new pipes */
+#define SPAWN_CAPTURE	0	/* stdout and stderr on new pipes (or one) */
 #define SPAWN_STDERR	1	/* stdout and stderr on our fd 2 (--init) */
 /* Streams whose output nobody reads: the task gets /dev/null, no pipe. */
 #define SPAWN_DISCARD_OUT 0x1
@@ -455,6 +456,7 @@ int		 spawn_start(struct spawn *, int, char **, int, struct buf *);
 int		 spawn_check(uint64_t, int, const char *, size_t, int, char *,
 		     size_t);
 void		 spawn_set_discard(int);
+void		 spawn_set_merge(int);
 
 /* Everything below runs in the parent, on its one loop. */
 
@@ -547,6 +549,8 @@ void		 output_discard(void);
 size_t		 output_pending(void);
 int		 output_flushed(void);
 int		 output_is_null(int);
+int		 output_same_file(void);
+void		 output_spill_dir(const char *);
 
 /* pool.c */
 void		 pool_init(uv_loop_t *, const struct options *);

@@ -60,6 +60,7 @@ static int			 output_nbusy;	/* pieces in that write */
 static size_t			 output_bytes;	/* queued, not yet written */
 static int			 output_paused;
 static int			 output_failed;
+static const char		*output_spilldir;	/* for messages */
 
 static void	 output_start(void);
 static void	 output_write_cb(uv_fs_t *);
@@ -77,6 +78,32 @@ output_is_null(int fd)
 		return (0);
 	return (S_ISCHR(st.st_mode) && S_ISCHR(null.st_mode) &&
 	    st.st_rdev == null.st_rdev);
+}
+
+/*
+ * Whether our stdout and stderr are one file (the same device and inode:
+ * 2>&1, both the terminal, both one pipe).  When fstat fails, they are
+ * taken to be apart, which keeps every byte and only loses their order.
+ */
+int
+output_same_file(void)
+{
+	struct stat	 out, err;
+
+	if (fstat(STDOUT_FILENO, &out) == -1 ||
+	    fstat(STDERR_FILENO, &err) == -1)
+		return (0);
+	return (out.st_dev == err.st_dev && out.st_ino == err.st_ino);
+}
+
+/*
+ * Names the spill file's directory for a read error's message; the
+ * string must outlive every spill-file piece.
+ */
+void
+output_spill_dir(const char *dir)
+{
+	output_spilldir = dir;
 }
 
 /* Sets the loop and what to call when back-pressure changes. */
@@ -233,7 +260,8 @@ output_load(struct output_piece *p)
 	if (r <= 0) {
 		if (r == 0)
 			errno = EIO;
-		log_warn("reading the spill file");
+		log_warn("reading the spill file in %s",
+		    output_spilldir != NULL ? output_spilldir : "TMPDIR");
 		return (-1);
 	}
 	return ((int)r);

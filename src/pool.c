@@ -47,6 +47,7 @@ static uv_poll_t		 pzpoll;	/* the zygote's exit reports */
 static int			 pzpolling;
 static unsigned			 pzwaiting;	/* forked, exit not in */
 static int			 pdiscard;	/* SPAWN_DISCARD_* */
+static int			 pmerge;	/* tasks' stderr on stdout */
 
 static void	 pool_alloc_cb(uv_handle_t *, size_t, uv_buf_t *);
 static void	 pool_read_cb(uv_stream_t *, ssize_t, const uv_buf_t *);
@@ -86,6 +87,19 @@ pool_init(uv_loop_t *loop, const struct options *o)
 	if (!o->json && o->junit == NULL && !mprun_closed[STDERR_FILENO] &&
 	    output_is_null(STDERR_FILENO))
 		pdiscard |= SPAWN_DISCARD_ERR;
+	/*
+	 * When our stdout and stderr are one file, a task's stderr goes down
+	 * its stdout pipe and out on our stdout: its bytes then reach that
+	 * file in the order the task wrote them, which two pipes read by a
+	 * worker cannot promise (a write to one and a write to the other
+	 * come back in whichever order poll(2) reports them).  Not when a
+	 * task's stderr is wanted apart (--json and --junit carry it; the
+	 * same list as above), nor with a closed fd's stand-in, where a
+	 * write to stdout is an error and one to stderr is not.
+	 */
+	if (!o->json && o->junit == NULL && !mprun_closed[STDOUT_FILENO] &&
+	    !mprun_closed[STDERR_FILENO] && output_same_file())
+		pmerge = 1;
 	/*
 	 * /proc/self/exe names this very image even if the file was
 	 * replaced or removed since mprun started.
@@ -301,6 +315,7 @@ started:
 	memcpy(h.termseq, popts->termseq, sizeof h.termseq);
 	h.ntermseq = popts->ntermseq;
 	h.discard = pdiscard;
+	h.merge = pmerge;
 	json = json_hello_encode(&h);
 	free(h.init);
 	proto_put(&w->wbuf, PROTO_HELLO, 0, json, (uint32_t)strlen(json));

@@ -9,9 +9,12 @@
  * and its stdout and stderr on new pipes whose read ends go back to the
  * caller (or, for --init, both on mprun's own stderr), and make's
  * jobserver fds, if any (jobserver_task_fds()), at their own numbers.
- * Every other fd of the worker is close-on-exec.  When no process
- * can be started, the caller gets the exit status to report (127 for a
- * command not found, 126 otherwise) and the message for the task's stderr.
+ * When the parent's stdout and stderr are one file, stderr shares the
+ * stdout pipe instead: the kernel then keeps the order of the task's
+ * writes to the two, which no reader of two pipes can recover.  Every
+ * other fd of the worker is close-on-exec.  When no process can be
+ * started, the caller gets the exit status to report (127 for a command
+ * not found, 126 otherwise) and the message for the task's stderr.
  *
  * Linux's execve takes no string of MAX_ARG_STRLEN (32 pages) bytes or
  * more, and no argv and environment of more than ARG_MAX in all.  A shell
@@ -71,6 +74,7 @@ static size_t		 spawn_strmax;		/* MAX_ARG_STRLEN */
 static size_t		 spawn_envsize;		/* environ, as exec counts it */
 static int		 spawn_jsr = -1;	/* make's jobserver fds */
 static int		 spawn_jsw = -1;
+static int		 spawn_merge;		/* stderr on the stdout pipe */
 
 static int	 spawn_run(pid_t *, int, char **,
 		     const posix_spawn_file_actions_t *);
@@ -139,6 +143,17 @@ spawn_set_discard(int discard)
 	spawn_discard = discard;
 }
 
+/*
+ * Whether a captured task's stderr goes down its stdout pipe: when the
+ * parent writes both to one file, so that they reach it in the order the
+ * task wrote them.
+ */
+void
+spawn_set_merge(int merge)
+{
+	spawn_merge = merge;
+}
+
 /* Releases what spawn_init() set up. */
 void
 spawn_free(void)
@@ -166,7 +181,8 @@ spawn_close(int *fd)
  * Starts argv (mode TEMPLATE_EXEC: argv[0] looked up in PATH;
  * TEMPLATE_SHELL: argv[0] run by /bin/sh -c).  With SPAWN_CAPTURE its
  * stdout and stderr are new pipes whose read ends are left in sp->out and
- * sp->err; with SPAWN_STDERR both go to our fd 2.  Returns 0 when the
+ * sp->err (when merging, one pipe for both, in sp->out; sp->err is -1);
+ * with SPAWN_STDERR both go to our fd 2.  Returns 0 when the
  * process runs (sp->pid, also its process group), or the exit status to
  * report when it could not be started, with the reason appended to msg.
  */
@@ -179,7 +195,7 @@ spawn_start(struct spawn *sp, int mode, char **argv, int how,
 	int				 errp[2] = { -1, -1 };
 	const char			*name;
 	char				*text;
-	int				 r;
+	int				 r, outfd, errfd;
 
 	sp->pid = 0;
 	sp->out = sp->err = -1;
@@ -192,21 +208,24 @@ spawn_start(struct spawn *sp, int mode, char **argv, int how,
 	if (how == SPAWN_CAPTURE &&
 	    ((~spawn_discard & SPAWN_DISCARD_OUT &&
 	    pipe2(outp, O_CLOEXEC) == -1) ||
-	    (~spawn_discard & SPAWN_DISCARD_ERR &&
+	    (!spawn_merge && ~spawn_discard & SPAWN_DISCARD_ERR &&
 	    pipe2(errp, O_CLOEXEC) == -1))) {
 		r = errno;
 		goto fail;
 	}
+	outfd = outp[1] != -1 ? outp[1] : spawn_nullw;
+	/* Merged, stderr is wherever stdout goes, /dev/null included. */
+	errfd = spawn_merge ? outfd : errp[1] != -1 ? errp[1] : spawn_nullw;
 	if ((r = posix_spawn_file_actions_init(&fa)) != 0)
 		goto fail;
 	if ((r = posix_spawn_file_actions_adddup2(&fa, spawn_devnull,
 	    STDIN_FILENO)) != 0)
 		goto fail_fa;
 	if (how == SPAWN_CAPTURE) {
-		if ((r = posix_spawn_file_actions_adddup2(&fa, outp[1] != -1 ?
-		    outp[1] : spawn_nullw, STDOUT_FILENO)) != 0 ||
-		    (r = posix_spawn_file_actions_adddup2(&fa, errp[1] != -1 ?
-		    errp[1] : spawn_nullw, STDERR_FILENO)) != 0)
+		if ((r = posix_spawn_file_actions_adddup2(&fa, outfd,
+		    STDOUT_FILENO)) != 0 ||
+		    (r = posix_spawn_file_actions_adddup2(&fa, errfd,
+		    STDERR_FILENO)) != 0)
 			goto fail_fa;
 	} else if ((r = posix_spawn_file_actions_adddup2(&fa, STDERR_FILENO,
 	    STDOUT_FILENO)) != 0)

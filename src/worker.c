@@ -7,7 +7,8 @@
  * and the tasks inherit).  TASKS frames append to a FIFO queue, and the
  * tasks run one at a time: for each, START when it runs, OUT frames as its
  * stdout and stderr arrive, and DONE once both pipes reached EOF and its
- * exit status is in.  A STOP frame, EOF on fd 0 or EPIPE on fd 1 stop the
+ * exit status is in.  (When the HELLO asks for it, the task's stderr shares
+ * its stdout pipe, and everything it writes comes as stdout, in order.)  A STOP frame, EOF on fd 0 or EPIPE on fd 1 stop the
  * running task with the termseq and end the worker; a KILL frame stops
  * one task (the termseq if it runs, dropped from the queue if it waits)
  * and the worker goes on; a SIGNAL frame is passed on to the running
@@ -619,6 +620,7 @@ worker_hello(const struct proto_frame *f)
 	}
 	worker_env();
 	spawn_set_discard(w.hello.discard);
+	spawn_set_merge(w.hello.merge);
 	/* Absolute, as --nice N promises; raising it needs privilege. */
 	if (w.hello.nice != 0 &&
 	    setpriority(PRIO_PROCESS, 0, w.hello.nice) == -1)

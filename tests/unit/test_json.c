@@ -128,6 +128,22 @@ test_hello_exact(void)
 	memset(&g, 0, sizeof g);
 	ASSERT_INT_EQ(json_hello_decode(s, strlen(s), &g, &errstr), -1);
 	h.nice = 0;
+	tap_context("hello merge");
+	h.merge = 1;
+	s = json_hello_encode(&h);
+	ASSERT_STR_EQ(s, "{\"version\":1,\"slot\":3,\"maxtasks\":10,"
+	    "\"merge\":1,\"termseq\":[]}");
+	memset(&g, 0, sizeof g);
+	ASSERT_INT_EQ(json_hello_decode(s, strlen(s), &g, &errstr), 0);
+	ASSERT_INT_EQ(g.merge, 1);
+	json_hello_free(&g);
+	free(s);
+	h.merge = 0;
+	/* Absent (a parent that predates it) means two pipes. */
+	ASSERT_INT_EQ(json_hello_decode(text, strchr(text, 'g') - text, &g,
+	    &errstr), 0);
+	ASSERT_INT_EQ(g.merge, 0);
+	json_hello_free(&g);
 
 	ASSERT_INT_EQ(json_hello_decode(text, strchr(text, 'g') - text, &g,
 	    &errstr), 0);
@@ -217,6 +233,10 @@ test_hello_errors(void)
 		    "\"init\":3}", "bad field 'init'" },
 		{ "{\"version\":1,\"slot\":0,\"maxtasks\":0,\"termseq\":[],"
 		    "\"init\":[\"a\"]}", "bad field 'init'" },
+		{ "{\"version\":1,\"slot\":0,\"maxtasks\":0,\"termseq\":[],"
+		    "\"merge\":2}", "bad field 'merge'" },
+		{ "{\"version\":1,\"slot\":0,\"maxtasks\":0,\"termseq\":[],"
+		    "\"merge\":true}", "bad field 'merge'" },
 	};
 	struct hello	 g;
 	const char	*errstr;
