@@ -20,6 +20,12 @@
  * Held output lives in memory up to COLLECT_MEM_MAX bytes in all, then in
  * an unlinked temporary file in $TMPDIR (checked at start-up, /tmp when it
  * is unusable), so a slow head task never makes memory grow without bound.
+ *
+ * A --joblog row says that its task's output was delivered: it is written
+ * once the output writer has written every byte queued up to the task's
+ * release (collect_written()), in output order, as GNU parallel -k does.
+ * So --resume after any kill, even kill -9, runs again exactly the tasks
+ * whose output did not get out.
  */
 
 #include <sys/stat.h>
@@ -49,6 +55,15 @@ static char			*collect_spilldir;	/* where it goes */
 static off_t			 collect_spill_end;
 static struct buf		 collect_scratch;
 static struct joblog		*collect_joblog;
+static int			 collect_joblog_failed;
+/* A joblog row waiting for its task's output to be written. */
+struct collect_row {
+	struct joblog_row	 row;
+	uint64_t		 mark;	/* output_mark() at its release */
+	TAILQ_ENTRY(collect_row) entry;
+};
+static TAILQ_HEAD(, collect_row) collect_rows =
+				     TAILQ_HEAD_INITIALIZER(collect_rows);
 static uint64_t			 collect_nsucceeded;
 static uint64_t			 collect_ndone;		/* skips aside */
 static uint64_t			 collect_nrunning;
@@ -74,6 +89,8 @@ static void	 collect_drop(struct job *);
 static int	 collect_cmp_rt(const void *, const void *);
 static void	 collect_advance(void);
 static void	 collect_release(struct job *);
+static void	 collect_row_free(struct collect_row *);
+static void	 collect_rows_free(void);
 static void	 collect_line_out(struct job *, int, const char *, size_t);
 static int	 collect_may_stream(void);
 static uint64_t	 collect_timeout_ms(void);
@@ -111,9 +128,57 @@ collect_free(void)
 	output_spill_dir(NULL);
 	free(collect_spilldir);
 	collect_spilldir = NULL;
+	collect_rows_free();
 	if (collect_joblog != NULL)
 		joblog_close(collect_joblog);
 	collect_joblog = NULL;
+}
+
+/* Frees a row. */
+static void
+collect_row_free(struct collect_row *r)
+{
+	free((char *)(uintptr_t)r->row.cmd);
+	free(r);
+}
+
+/* Drops the rows whose output was never written: they are not done. */
+static void
+collect_rows_free(void)
+{
+	struct collect_row	*r;
+
+	while ((r = TAILQ_FIRST(&collect_rows)) != NULL) {
+		TAILQ_REMOVE(&collect_rows, r, entry);
+		collect_row_free(r);
+	}
+}
+
+/*
+ * The output writer has written more: the rows of the tasks whose output
+ * is all out go to the joblog.  A write error there stops the run.
+ */
+void
+collect_written(void)
+{
+	struct collect_row	*r;
+	uint64_t		 written = output_written();
+
+	while ((r = TAILQ_FIRST(&collect_rows)) != NULL &&
+	    r->mark <= written) {
+		TAILQ_REMOVE(&collect_rows, r, entry);
+		if (!collect_joblog_failed &&
+		    joblog_write(collect_joblog, &r->row) == -1) {
+			log_warn("--joblog %s", joblog_path(collect_joblog));
+			collect_joblog_failed = 1;
+			collect_halting = 1;
+			collect_row_free(r);
+			collect_rows_free();
+			mprun_shutdown(MPRUN_EXIT_ERROR);
+			return;
+		}
+		collect_row_free(r);
+	}
 }
 
 /*
@@ -424,6 +489,8 @@ collect_out(struct job *j, int stream, const char *p, size_t n)
 static void
 collect_route(struct job *j, int stream, const char *p, size_t n)
 {
+	if (j->lost)
+		return;		/* its start is gone: no tail either */
 	switch (co->output) {
 	case OUTPUT_UNGROUP:
 		output_write(stream, p, n);
@@ -506,11 +573,21 @@ collect_hold(struct job *j, int stream, const char *p, size_t n)
 	struct seg	*s;
 	off_t		 off;
 
+	if (j->lost)
+		return;
 	s = j->segs == NULL ? NULL :
 	    (struct seg *)((char *)j->segtail - offsetof(struct seg, next));
 	if (collect_held + n > COLLECT_MEM_MAX) {
-		if (collect_spill(p, n, &off) == -1)
+		if (collect_spill(p, n, &off) == -1) {
+			/*
+			 * Its output can no longer be whole: none of it is
+			 * written, rather than a shortened part (the run
+			 * stops with 255 and the reason).
+			 */
+			j->lost = 1;
+			collect_drop(j);
 			return;
+		}
 		if (s != NULL && s->spilled && s->stream == stream &&
 		    s->off + (off_t)s->len == off) {
 			s->len += n;
@@ -635,11 +712,13 @@ collect_flush(struct job *j)
 		/* The object carries the output: the segments only go. */
 		if (j->state != JOB_DONE)
 			return;
-		if (!j->skip)
+		if (!j->skip && !j->lost)
 			collect_json(j);
 		collect_drop(j);
 		return;
 	}
+	if (j->lost)
+		return;
 	for (s = j->segs; s != NULL; s = next) {
 		next = s->next;
 		if (s->spilled)
@@ -696,7 +775,7 @@ collect_retry(struct job *j)
 static void
 collect_record(struct job *j, int failed)
 {
-	struct joblog_row	 row;
+	struct collect_row	*r;
 
 	collect_runtimes[collect_rtnext] = j->done.runtime_us;
 	collect_rtnext = (collect_rtnext + 1) % COLLECT_RUNTIMES;
@@ -709,22 +788,20 @@ collect_record(struct job *j, int failed)
 	else
 		collect_nsucceeded++;
 
-	if (collect_joblog != NULL) {
-		row.seq = j->seq;
-		row.start_us = j->done.start_us;
-		row.runtime_us = j->done.runtime_us;
-		row.exitval = j->timed_out ? -1 :
+	if (collect_joblog != NULL && !collect_joblog_failed) {
+		/* Written once its output is (collect_release()). */
+		j->row = r = xcalloc(1, sizeof *r);
+		r->row.seq = j->seq;
+		r->row.start_us = j->done.start_us;
+		r->row.runtime_us = j->done.runtime_us;
+		r->row.exitval = j->timed_out ? -1 :
 		    j->done.sig != 0 ? 0 : j->done.status;
-		row.sig = j->done.sig;
-		row.cmd = j->cmd != NULL ? j->cmd : "";
-		row.cmdlen = j->cmd != NULL ? j->cmdlen : 0;
-		row.host = remote_slot_name(j->slot);
-		if (joblog_write(collect_joblog, &row) == -1) {
-			log_warn("--joblog %s", joblog_path(collect_joblog));
-			collect_halting = 1;
-			collect_pending = -1;
-			collect_pending_status = MPRUN_EXIT_ERROR;
-		}
+		r->row.sig = j->done.sig;
+		r->row.cmdlen = j->cmd != NULL ? j->cmdlen : 0;
+		r->row.cmd = xmemdup(j->cmd != NULL ? j->cmd : "",
+		    r->row.cmdlen);
+		/* remote.c keeps host names until the run is over. */
+		r->row.host = remote_slot_name(j->slot);
 	}
 	if (co->junit != NULL)
 		junit_record(j);
@@ -946,10 +1023,21 @@ collect_advance(void)
 	}
 }
 
-/* Frees a task that has been emitted. */
+/*
+ * Frees a task that has been emitted: its output is all queued, so its
+ * joblog row waits for the writer to reach this point.
+ */
 static void
 collect_release(struct job *j)
 {
+	if (j->row != NULL && j->lost)
+		collect_row_free(j->row);	/* its output did not get out */
+	else if (j->row != NULL) {
+		j->row->mark = output_mark();
+		TAILQ_INSERT_TAIL(&collect_rows, j->row, entry);
+		collect_written();
+	}
+	j->row = NULL;
 	collect_drop(j);
 	input_args_free(j->args);
 	free(j->tag);

@@ -269,7 +269,7 @@ main(int argc, char **argv)
 	uv_unref((uv_handle_t *)&main_deadline);
 	log_set_fatal_hook(main_fatal);
 	jobserver_start(&main_loop, dispatch_pump);
-	output_init(&main_loop, main_drain_cb);
+	output_init(&main_loop, main_drain_cb, collect_written);
 	if (opts.junit != NULL)
 		junit_open(&opts);
 	collect_init(&opts);

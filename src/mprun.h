@@ -500,6 +500,8 @@ struct job {
 	struct seg		*segs;		/* held-back output */
 	struct seg		**segtail;
 	int			 waiting;	/* on the unordered wait list */
+	int			 lost;		/* held output lost: emit none */
+	struct collect_row	*row;		/* its joblog row, once final */
 	TAILQ_ENTRY(job)	 entry;		/* run queue, worker or wait */
 };
 TAILQ_HEAD(jobs, job);
@@ -542,7 +544,9 @@ struct worker {
 };
 
 /* output.c */
-void		 output_init(uv_loop_t *, void (*)(int));
+void		 output_init(uv_loop_t *, void (*)(int), void (*)(void));
+uint64_t	 output_mark(void);
+uint64_t	 output_written(void);
 void		 output_write(int, const char *, size_t);
 void		 output_write_file(int, int, off_t, size_t);
 void		 output_discard(void);
@@ -644,7 +648,9 @@ void		 pworker_signal_all(int);
 void		 pworker_pause(int);
 
 /* collect.c */
+struct collect_row;
 void		 collect_init(const struct options *);
+void		 collect_written(void);
 void		 collect_free(void);
 void		 collect_add(struct job *);
 int		 collect_frame(struct worker *, const struct proto_frame *);

@@ -61,6 +61,10 @@ static size_t			 output_bytes;	/* queued, not yet written */
 static int			 output_paused;
 static int			 output_failed;
 static const char		*output_spilldir;	/* for messages */
+/* Every byte ever queued and written, for what waits on delivery. */
+static uint64_t			 output_nqueued;
+static uint64_t			 output_nwritten;
+static void			(*output_written_cb)(void);
 
 static void	 output_start(void);
 static void	 output_write_cb(uv_fs_t *);
@@ -106,12 +110,33 @@ output_spill_dir(const char *dir)
 	output_spilldir = dir;
 }
 
-/* Sets the loop and what to call when back-pressure changes. */
+/*
+ * Sets the loop, what to call when back-pressure changes, and what to call
+ * when bytes have been written (or NULL).
+ */
 void
-output_init(uv_loop_t *loop, void (*drain_cb)(int))
+output_init(uv_loop_t *loop, void (*drain_cb)(int), void (*written_cb)(void))
 {
 	output_loop = loop;
 	output_drain_cb = drain_cb;
+	output_written_cb = written_cb;
+}
+
+/*
+ * How many bytes have been queued so far: once output_written() reaches
+ * this mark, everything queued before it is out of mprun's hands.
+ */
+uint64_t
+output_mark(void)
+{
+	return (output_nqueued);
+}
+
+/* How many bytes have been written so far. */
+uint64_t
+output_written(void)
+{
+	return (output_nwritten);
 }
 
 /* Frees a piece. */
@@ -184,6 +209,7 @@ output_write(int fd, const char *data, size_t n)
 		TAILQ_INSERT_TAIL(&output_q, p, entry);
 	}
 	output_bytes += n;
+	output_nqueued += n;
 	output_check_high();
 	output_start();
 }
@@ -218,6 +244,7 @@ output_write_file(int fd, int spillfd, off_t off, size_t n)
 	p->len = n;
 	TAILQ_INSERT_TAIL(&output_q, p, entry);
 	output_bytes += n;
+	output_nqueued += n;
 	output_check_high();
 	output_start();
 }
@@ -337,6 +364,7 @@ output_write_cb(uv_fs_t *req)
 		return;
 	}
 	before = output_bytes;
+	output_nwritten += (uint64_t)r;
 	left = (size_t)r;
 	for (i = 0; i < n && (p = TAILQ_FIRST(&output_q)) != NULL; i++) {
 		p->busy = 0;
@@ -365,5 +393,7 @@ output_write_cb(uv_fs_t *req)
 	output_start();
 	if (before != 0 && output_flushed())
 		output_drain_cb(0);
+	if (output_written_cb != NULL)
+		output_written_cb();
 }
 

@@ -59,13 +59,17 @@ in_tmpfs 1m '
 		TMPDIR=$T/fs/tmp "$MPRUN" -j2 ::: "$TH -s 2000 -o one" \
 		    "$TH -n 80000000" 2>"$T/err"
 		echo $? >"$T/status"
-	} | cat >/dev/null
+	} | wc -c >"$T/bytes"
 ' || rc=$?
 [ "$rc" -eq 0 ] || fail "the tmpfs script failed ($rc)"
 rc=$(cat "$T/status" 2>/dev/null || echo none)
 check_rc 255
 check_err_match '^mprun: .*No space left on device$'
 [ "$(count_lines "$T/err")" -eq 1 ] || fail "not one line on stderr: $(cat "$T/err")"
+# Task 2's output can no longer be whole: none of it is written, rather
+# than the 64 MiB that were held in memory; task 1 was stopped.
+[ "$(cat "$T/bytes")" -eq 0 ] ||
+	fail "a shortened output was written: $(cat "$T/bytes") bytes"
 
 # The same with room enough works, byte for byte.
 lastcmd="TMPDIR=BIG mprun ::: 'th -s 2000 -o one' 'th -n 80000000'"

@@ -24,12 +24,19 @@ check_joblog "$T/jl" "$JOBLOG_HEADER
 $(jlrow 1 0 9 "$TH -k 9")
 $(jlrow 2 0 15 "$TH -k 15")"
 
-# An existing file is truncated (without +), rows in completion order
-# while the output stays in input order.
+# An existing file is truncated (without +).  A row is written once its
+# task's output is out, so rows come in output order: input order here,
+# as under GNU parallel -k, and completion order with --unordered.
 run "$MPRUN" -j2 --joblog "$T/jl" "$TH" -s {} -o {} ::: 700 0
 check_rc 0
 check_out "$(lines 700 0)"
 check_joblog "$T/jl" "$JOBLOG_HEADER
+$(jlrow 1 0 0 "$TH -s 700 -o 700")
+$(jlrow 2 0 0 "$TH -s 0 -o 0")"
+run "$MPRUN" -j2 --unordered --joblog "$T/jl2" "$TH" -s {} -o {} ::: 700 0
+check_rc 0
+check_out "$(lines 0 700)"
+check_joblog "$T/jl2" "$JOBLOG_HEADER
 $(jlrow 2 0 0 "$TH -s 0 -o 0")
 $(jlrow 1 0 0 "$TH -s 700 -o 700")"
 
