@@ -324,6 +324,7 @@ collect_frame(struct worker *w, const struct proto_frame *f)
 		j->pid = pid;
 		j->state = JOB_RUNNING;
 		collect_nrunning++;
+		dispatch_started(j->seq);
 		if ((ms = collect_timeout_ms()) != 0) {
 			j->timeout_ms = ms;
 			pool_timer_start(w, ms);
@@ -947,6 +948,7 @@ collect_finish(struct job *j)
 	int		 failed, pending, status;
 
 	j->state = JOB_DONE;
+	dispatch_started(j->seq);	/* if it never did */
 	if (!j->skip) {
 		failed = j->done.status != 0 || j->done.sig != 0 ||
 		    j->timed_out;

@@ -57,6 +57,7 @@ static int			 dneedcmd;	/* keep each command line */
 static uv_timer_t		 dtimer;	/* --delay, --memfree */
 static int			 dtimer_armed;
 static uint64_t			 dlast_start;	/* --delay: ms, loop time */
+static uint64_t			 dwait_seq;	/* --delay: not started yet */
 static uv_loop_t		*dloop;
 
 static void	 dispatch_ready(void *);
@@ -296,6 +297,8 @@ dispatch_send(struct worker *w, unsigned n)
 			while (r == -1 && errno == EINTR);
 		}
 		dispatch_tag(j, w->slot);
+		if (dopts->delay_ms != 0)
+			dwait_seq = j->seq;
 		j->attempts++;
 		j->state = JOB_SENT;
 		j->worker = w;
@@ -354,12 +357,27 @@ dispatch_next(unsigned slot)
 	return (j);
 }
 
+/*
+ * Task seq started (or ended without starting): under --delay, the next
+ * start is counted from now.
+ */
+void
+dispatch_started(uint64_t seq)
+{
+	if (seq == 0 || seq != dwait_seq)
+		return;
+	dwait_seq = 0;
+	uv_update_time(dloop);
+	dlast_start = uv_now(dloop) == 0 ? 1 : uv_now(dloop);
+}
+
 /* Puts a task that a lost worker never started back in the queue. */
 void
 dispatch_requeue(struct job *j)
 {
 	struct job	*q;
 
+	dispatch_started(j->seq);
 	j->state = JOB_QUEUED;
 	j->worker = NULL;
 	j->pid = 0;
@@ -461,7 +479,11 @@ dispatch_gate(void)
 
 	if (dopts->delay_ms == 0 && dopts->memfree == 0)
 		return (1);
-	if (dtimer_armed)
+	/*
+	 * --delay spaces the starts, not the sends: the next task waits for
+	 * the last one to start (dispatch_started()), then for the delay.
+	 */
+	if (dtimer_armed || dwait_seq != 0)
 		return (0);
 	uv_update_time(dloop);
 	now = uv_now(dloop);
@@ -471,10 +493,8 @@ dispatch_gate(void)
 	else if (dopts->memfree != 0 &&
 	    dispatch_memavailable() < dopts->memfree)
 		wait = 100;
-	if (wait == 0) {
-		dlast_start = now == 0 ? 1 : now;
+	if (wait == 0)
 		return (1);
-	}
 	if ((r = uv_timer_start(&dtimer, dispatch_timer_cb, wait, 0)) != 0)
 		fatalx("uv_timer_start: %s", uv_strerror(r));
 	dtimer_armed = 1;

@@ -625,6 +625,7 @@ void		 dispatch_init(uv_loop_t *, const struct options *);
 void		 dispatch_free(void);
 void		 dispatch_pump(void);
 void		 dispatch_requeue(struct job *);
+void		 dispatch_started(uint64_t);
 void		 dispatch_stop(int);
 uint64_t	 dispatch_queued(void);
 int		 dispatch_total(uint64_t *);
