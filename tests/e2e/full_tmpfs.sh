@@ -51,16 +51,20 @@ check_file_is "the joblog header on the full file system" "$T/want" "$T/head"
 # Spilling held-back output to a full $TMPDIR: task 2's 80 MB wait for
 # the slow task 1, more than the 64 MiB kept in memory.  Into a pipe: with
 # stdout on /dev/null, the tasks would write there directly.
-lastcmd="TMPDIR=FULL mprun ::: 'th -s 2000 -o one' 'th -n 80000000'"
+lastcmd="TMPDIR=FULL mprun ::: 'wait for 2; th -o one' 'th -n 80000000'"
 rc=0
+# Task 1 waits for task 2 to end (not for a time: a sanitizer build on a
+# busy machine takes seconds over the 80 MB).
+WAIT2="until [ -e $T/done2 ]; do sleep 0.05; done; $TH -o one"
+rm -f "$T/done2"
 in_tmpfs 1m '
 	mkdir "$T/fs/tmp"
 	{
-		TMPDIR=$T/fs/tmp "$MPRUN" -j2 ::: "$TH -s 2000 -o one" \
-		    "$TH -n 80000000" 2>"$T/err"
+		TMPDIR=$T/fs/tmp "$MPRUN" -j2 ::: "$1" \
+		    "$TH -n 80000000; touch $T/done2" 2>"$T/err"
 		echo $? >"$T/status"
 	} | wc -c >"$T/bytes"
-' || rc=$?
+' "$WAIT2" || rc=$?
 [ "$rc" -eq 0 ] || fail "the tmpfs script failed ($rc)"
 rc=$(cat "$T/status" 2>/dev/null || echo none)
 check_rc 255
@@ -72,16 +76,17 @@ check_err_match '^mprun: .*No space left on device$'
 	fail "a shortened output was written: $(cat "$T/bytes") bytes"
 
 # The same with room enough works, byte for byte.
-lastcmd="TMPDIR=BIG mprun ::: 'th -s 2000 -o one' 'th -n 80000000'"
+lastcmd="TMPDIR=BIG mprun ::: 'wait for 2; th -o one' 'th -n 80000000'"
 rc=0
+rm -f "$T/done2"
 in_tmpfs 200m '
 	mkdir "$T/fs/tmp"
 	{
-		TMPDIR=$T/fs/tmp "$MPRUN" -j2 ::: "$TH -s 2000 -o one" \
-		    "$TH -n 80000000" 2>"$T/err"
+		TMPDIR=$T/fs/tmp "$MPRUN" -j2 ::: "$1" \
+		    "$TH -n 80000000; touch $T/done2" 2>"$T/err"
 		echo $? >"$T/status"
 	} | cksum >"$T/out"
-' || rc=$?
+' "$WAIT2" || rc=$?
 rc=$(cat "$T/status" 2>/dev/null || echo none)
 check_rc 0
 check_err ""
