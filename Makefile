@@ -70,6 +70,9 @@ check: mprun $(UNIT_BINS) $(HELPER_BINS)
 asan:
 	rm -rf build-asan && mkdir -p build-asan
 	cp -R src tests scripts man Makefile build-asan/
+	# What the copy brought of this tree's build would pass for up to
+	# date, uninstrumented: build everything afresh.
+	$(MAKE) -C build-asan clean
 	$(MAKE) -C build-asan check OPT="-O1 -g -fno-omit-frame-pointer" \
 	    EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
 	    EXTRA_LDFLAGS="-fsanitize=address,undefined"
