@@ -44,6 +44,13 @@
 #define PW_GRACE_MS		1000
 /* Silent this long while it holds tasks: it may be buffering. */
 #define PW_QUIET_MS		5000
+/*
+ * What a worker that is gone left in its process group has this long to
+ * leave it (setsid) before it gets the termseq; the group is looked at
+ * every PW_SWEEP_POLL_MS meanwhile.  As worker.c's WORKER_SWEEP_*_MS.
+ */
+#define PW_SWEEP_GRACE_MS	500
+#define PW_SWEEP_POLL_MS	10
 
 enum pw_state {
 	PW_ACTIVE,		/* takes tasks */
@@ -74,6 +81,9 @@ struct pworker {
 	int			 broken;	/* broke the protocol */
 	uint64_t		 first_seq;	/* first task it answered */
 	int			 termstep;	/* next termseq step, -1 none */
+	int			 sweeping;	/* gone; its group is not */
+	int			 sweepstep;	/* next termseq step of that */
+	uint64_t		 sweepnext;	/* loop ms: the next step */
 	struct buf		 rbuf;
 	struct buf		 ebuf;
 	struct buf		 wbuf;
@@ -129,6 +139,8 @@ static void	 pworker_broke(struct pworker *, const char *, ...)
 		     __attribute__((format(printf, 2, 3)));
 static void	 pworker_answered(struct pworker *, struct job *);
 static void	 pworker_quiet_cb(uv_timer_t *);
+static int	 pworker_group_alive(struct pworker *);
+static void	 pworker_sweep_cb(uv_timer_t *);
 
 /* Makes the slots, and the timer that looks for silent workers. */
 void
@@ -794,7 +806,7 @@ pworker_check_gone(struct pworker *w)
 {
 	struct job	*j;
 	char		 how[64], msg[256];
-	int		 early;
+	int		 early, r;
 
 	if (!w->exited || !w->out_eof || !w->err_eof || w->state == PW_GONE)
 		return;
@@ -837,12 +849,82 @@ pworker_check_gone(struct pworker *w)
 		mprun_shutdown(MPRUN_EXIT_ERROR);
 	}
 	uv_close((uv_handle_t *)&w->timer, pworker_close_cb);
-	uv_close((uv_handle_t *)&w->ktimer, pworker_close_cb);
+	/*
+	 * Whatever it left in its process group (its session's first) is
+	 * stopped, as what a task leaves in its own: after a grace for a
+	 * daemon on its way out, at once if the worker was being stopped.
+	 * The ktimer, kept open meanwhile, keeps mprun from ending first.
+	 */
+	uv_timer_stop(&w->ktimer);
+	if (pworker_group_alive(w)) {
+		w->sweeping = 1;
+		w->sweepstep = 0;
+		w->sweepnext = uv_now(pwloop) + (w->termstep == -1 ?
+		    PW_SWEEP_GRACE_MS : 0);
+		log_debug("--worker %ld in slot %u left processes in its "
+		    "group", (long)w->pid, w->slot);
+		if ((r = uv_timer_start(&w->ktimer, pworker_sweep_cb, 0,
+		    PW_SWEEP_POLL_MS)) != 0)
+			fatalx("uv_timer_start: %s", uv_strerror(r));
+	} else
+		uv_close((uv_handle_t *)&w->ktimer, pworker_close_cb);
 	if (!uv_is_closing((uv_handle_t *)&w->in))
 		uv_close((uv_handle_t *)&w->in, pworker_close_cb);
 	uv_close((uv_handle_t *)&w->out, pworker_close_cb);
 	uv_close((uv_handle_t *)&w->err, pworker_close_cb);
 	uv_close((uv_handle_t *)&w->proc, pworker_close_cb);
+}
+
+/*
+ * Whether anything is left in a worker's process group.  Its number is
+ * not reused while the group has a member, so a signal sent while this
+ * says yes reaches only what the worker started.  A group whose members
+ * may all not be signalled is left alone: nothing here could end it.
+ */
+static int
+pworker_group_alive(struct pworker *w)
+{
+	if (w->pid <= 0)
+		return (0);
+	if (kill(-w->pid, 0) == 0)
+		return (1);
+	if (errno != ESRCH && errno != EPERM)
+		log_warn("kill --worker %ld", (long)w->pid);
+	return (0);
+}
+
+/*
+ * Sweeps the group of a worker that is gone: ends once it is empty;
+ * after the grace, sends the termseq, a step at a time, then SIGKILL.
+ */
+static void
+pworker_sweep_cb(uv_timer_t *t)
+{
+	struct pworker		*w = t->data;
+	const struct termstep	*ts;
+
+	if (!pworker_group_alive(w)) {
+		uv_close((uv_handle_t *)t, pworker_close_cb);
+		return;
+	}
+	if (uv_now(pwloop) < w->sweepnext)
+		return;
+	if (w->sweepstep >= pwntermseq) {
+		/* The sequence is spent: make sure. */
+		if (kill(-w->pid, SIGKILL) == -1 && errno != ESRCH)
+			log_warn("kill --worker %ld", (long)w->pid);
+		uv_close((uv_handle_t *)t, pworker_close_cb);
+		return;
+	}
+	ts = &pwtermseq[w->sweepstep++];
+	log_debug("--worker %ld in slot %u: signal %d to what it left",
+	    (long)w->pid, w->slot, ts->sig);
+	if (kill(-w->pid, ts->sig) == -1 && errno != ESRCH)
+		log_warn("kill --worker %ld", (long)w->pid);
+	/* A stopped process would not act on it. */
+	if (kill(-w->pid, SIGCONT) == -1 && errno != ESRCH)
+		log_warn("kill --worker %ld", (long)w->pid);
+	w->sweepnext = uv_now(pwloop) + ts->ms;
 }
 
 /* Frees a worker when the last of its handles has closed. */
@@ -970,6 +1052,9 @@ pworker_stop_all(void)
 	struct pworker	*w;
 
 	TAILQ_FOREACH(w, &pwall, entry) {
+		/* A stop has no grace. */
+		if (w->sweeping)
+			w->sweepnext = uv_now(pwloop);
 		if (w->state == PW_GONE)
 			continue;
 		w->discard = 1;
@@ -984,7 +1069,7 @@ pworker_kill_all(void)
 	struct pworker	*w;
 
 	TAILQ_FOREACH(w, &pwall, entry) {
-		if (!w->exited && w->pid > 0)
+		if ((!w->exited || w->sweeping) && w->pid > 0)
 			kill(-w->pid, SIGKILL);
 	}
 }
