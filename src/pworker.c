@@ -12,8 +12,13 @@
  * other finished task.  Stderr lines go to mprun's stderr whole.
  *
  * A worker is gone once it has exited and both its output pipes are at
- * EOF: the oldest outstanding task then fails, the rest go back to the
- * queue, and dispatch starts a fresh worker in the slot.
+ * EOF: the tasks it had not answered go back to the queue, and dispatch
+ * starts a fresh worker in the slot.  When it died (a signal, a status
+ * other than 0, stopped by mprun) or answered nothing at all, the oldest
+ * of them fails instead, so that no task can go round for ever; so does
+ * a task that PW_UNANSWERED_MAX workers in turn exited cleanly without
+ * answering.  A worker that exits 0 after a few records, unread ones in
+ * its pipe, is how a worker recycles itself: it loses nothing.
  *
  * The line protocol pairs answers with records by counting, so nothing
  * may upset the count.  A record that holds the protocol's separator (or
@@ -41,6 +46,8 @@
 #define PW_READ_SIZE		(64 * 1024)
 #define PW_CHUNK_MAX		4096
 #define PW_START_FAILS		3
+/* Clean exits that left one task the oldest unanswered: it fails. */
+#define PW_UNANSWERED_MAX	3
 #define PW_GRACE_MS		1000
 /* Silent this long while it holds tasks: it may be buffering. */
 #define PW_QUIET_MS		5000
@@ -806,7 +813,7 @@ pworker_check_gone(struct pworker *w)
 {
 	struct job	*j;
 	char		 how[64], msg[256];
-	int		 early, r;
+	int		 early, clean, r;
 
 	if (!w->exited || !w->out_eof || !w->err_eof || w->state == PW_GONE)
 		return;
@@ -820,13 +827,37 @@ pworker_check_gone(struct pworker *w)
 		pwslots[w->slot - 1] = NULL;
 	w->state = PW_GONE;
 	log_exit_how(how, sizeof how, w->exit_status, w->term_signal);
-	if ((j = TAILQ_FIRST(&w->jobs)) != NULL) {
+	/*
+	 * A clean exit of a worker that answered something, not one that
+	 * mprun asked for with the termseq: the records it had not answered
+	 * were most likely never read.  Only the oldest may have been, and
+	 * may be what makes workers exit: it is counted, and fails when too
+	 * many did.  Each fresh worker gets the oldest first, so the line
+	 * protocol cannot pass it by; a worker that answers nothing fails
+	 * it at once, below.
+	 */
+	clean = w->exit_status == 0 && w->term_signal == 0 &&
+	    w->termstep == -1 && w->ndone != 0;
+	if ((j = TAILQ_FIRST(&w->jobs)) != NULL && clean &&
+	    ++j->unanswered < PW_UNANSWERED_MAX) {
+		log_debug("--worker in slot %u exited with %u task%s "
+		    "unanswered: requeued", w->slot, w->njobs,
+		    w->njobs == 1 ? "" : "s");
+		j = NULL;
+	}
+	if (j != NULL) {
 		TAILQ_REMOVE(&w->jobs, j, entry);
 		w->njobs--;
 		if (dispatch_stopping() && w->term_signal == 0)
 			collect_skip(j);
 		else {
-			if (w->exit_status == 0 && w->term_signal == 0)
+			if (clean)
+				snprintf(msg, sizeof msg, "mprun: --worker in "
+				    "slot %u exited without answering task "
+				    "%llu, as %u workers before it did\n",
+				    w->slot, (unsigned long long)j->seq,
+				    j->unanswered - 1);
+			else if (w->exit_status == 0 && w->term_signal == 0)
 				snprintf(msg, sizeof msg, "mprun: --worker in "
 				    "slot %u exited without answering task "
 				    "%llu\n", w->slot,
