@@ -935,6 +935,8 @@ pworker_sweep_cb(uv_timer_t *t)
 	const struct termstep	*ts;
 
 	if (!pworker_group_alive(w)) {
+		/* Its number may be reused from now on: no more kills. */
+		w->sweeping = 0;
 		uv_close((uv_handle_t *)t, pworker_close_cb);
 		return;
 	}
@@ -944,6 +946,7 @@ pworker_sweep_cb(uv_timer_t *t)
 		/* The sequence is spent: make sure. */
 		if (kill(-w->pid, SIGKILL) == -1 && errno != ESRCH)
 			log_warn("kill --worker %ld", (long)w->pid);
+		w->sweeping = 0;
 		uv_close((uv_handle_t *)t, pworker_close_cb);
 		return;
 	}
