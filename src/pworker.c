@@ -541,6 +541,9 @@ pworker_requeue(struct pworker *w)
 	while ((j = TAILQ_LAST(&w->jobs, jobs)) != NULL) {
 		TAILQ_REMOVE(&w->jobs, j, entry);
 		w->njobs--;
+		/* Never answered, it was no attempt: --retries counts runs. */
+		if (j->attempts > 0)
+			j->attempts--;
 		if (dispatch_stopping())
 			collect_skip(j);
 		else

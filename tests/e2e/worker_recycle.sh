@@ -4,7 +4,8 @@
 # loses nothing: those records go to a fresh worker.  A task cannot go
 # round for ever: a worker that answered nothing fails its oldest task, as
 # one that died does, and a task that PW_UNANSWERED_MAX (3) workers in
-# turn exited 0 without answering, while answering others, fails.
+# turn exited 0 without answering, while answering others, fails.  A
+# record requeued so was no attempt under --retries.
 . "$(dirname "$0")/lib.sh"
 
 # The case of issue 16: a worker that answers three records, then exits.
@@ -62,6 +63,27 @@ PY
 	    "mprun: --worker in slot 1 exited without answering task 2, as 2 workers before it did" \
 	    "$MPRUN" -j1 --worker-protocol json --worker "python3 $T/hold.py" \
 	    ::: a x b c d
+
+	# A record sent but left unanswered was no attempt: --retries 2
+	# still retries a task that failed after being requeued once.
+	cat >"$T/once.py" <<'PY'
+import json, os, sys
+# Answers one record, then exits 0; "b" fails the first time.
+line = sys.stdin.readline()
+if line:
+    m = json.loads(line)
+    a = m["args"][0]
+    if a == "b" and not os.path.exists(sys.argv[1]):
+        open(sys.argv[1], "w").close()
+        print(json.dumps({"seq": m["seq"], "ok": False,
+                          "error": "first try"}), flush=True)
+    else:
+        print(json.dumps({"seq": m["seq"], "ok": True,
+                          "result": "r" + a}), flush=True)
+PY
+	expect_out "$(lines ra rb rc)" \
+	    "$MPRUN" -j1 --retries 2 --worker-protocol json \
+	    --worker "python3 $T/once.py $T/flag" ::: a b c
 fi
 
 done_testing
