@@ -494,6 +494,7 @@ struct job {
 	char			*cmd;		/* command line, when needed */
 	size_t			 cmdlen;
 	unsigned		 attempts;	/* runs so far (--retries) */
+	unsigned		 unanswered;	/* --workers that left it */
 	uint64_t		 timeout_ms;	/* this run's --timeout */
 	int			 timed_out;
 	int			 bol[3];	/* at the start of a line */

@@ -12,8 +12,13 @@
  * other finished task.  Stderr lines go to mprun's stderr whole.
  *
  * A worker is gone once it has exited and both its output pipes are at
- * EOF: the oldest outstanding task then fails, the rest go back to the
- * queue, and dispatch starts a fresh worker in the slot.
+ * EOF: the tasks it had not answered go back to the queue, and dispatch
+ * starts a fresh worker in the slot.  When it died (a signal, a status
+ * other than 0, stopped by mprun) or answered nothing at all, the oldest
+ * of them fails instead, so that no task can go round for ever; so does
+ * a task that PW_UNANSWERED_MAX workers in turn exited cleanly without
+ * answering.  A worker that exits 0 after a few records, unread ones in
+ * its pipe, is how a worker recycles itself: it loses nothing.
  *
  * The line protocol pairs answers with records by counting, so nothing
  * may upset the count.  A record that holds the protocol's separator (or
@@ -41,9 +46,18 @@
 #define PW_READ_SIZE		(64 * 1024)
 #define PW_CHUNK_MAX		4096
 #define PW_START_FAILS		3
+/* Clean exits that left one task the oldest unanswered: it fails. */
+#define PW_UNANSWERED_MAX	3
 #define PW_GRACE_MS		1000
 /* Silent this long while it holds tasks: it may be buffering. */
 #define PW_QUIET_MS		5000
+/*
+ * What a worker that is gone left in its process group has this long to
+ * leave it (setsid) before it gets the termseq; the group is looked at
+ * every PW_SWEEP_POLL_MS meanwhile.  As worker.c's WORKER_SWEEP_*_MS.
+ */
+#define PW_SWEEP_GRACE_MS	500
+#define PW_SWEEP_POLL_MS	10
 
 enum pw_state {
 	PW_ACTIVE,		/* takes tasks */
@@ -74,6 +88,9 @@ struct pworker {
 	int			 broken;	/* broke the protocol */
 	uint64_t		 first_seq;	/* first task it answered */
 	int			 termstep;	/* next termseq step, -1 none */
+	int			 sweeping;	/* gone; its group is not */
+	int			 sweepstep;	/* next termseq step of that */
+	uint64_t		 sweepnext;	/* loop ms: the next step */
 	struct buf		 rbuf;
 	struct buf		 ebuf;
 	struct buf		 wbuf;
@@ -129,6 +146,8 @@ static void	 pworker_broke(struct pworker *, const char *, ...)
 		     __attribute__((format(printf, 2, 3)));
 static void	 pworker_answered(struct pworker *, struct job *);
 static void	 pworker_quiet_cb(uv_timer_t *);
+static int	 pworker_group_alive(struct pworker *);
+static void	 pworker_sweep_cb(uv_timer_t *);
 
 /* Makes the slots, and the timer that looks for silent workers. */
 void
@@ -522,6 +541,9 @@ pworker_requeue(struct pworker *w)
 	while ((j = TAILQ_LAST(&w->jobs, jobs)) != NULL) {
 		TAILQ_REMOVE(&w->jobs, j, entry);
 		w->njobs--;
+		/* Never answered, it was no attempt: --retries counts runs. */
+		if (j->attempts > 0)
+			j->attempts--;
 		if (dispatch_stopping())
 			collect_skip(j);
 		else
@@ -794,7 +816,7 @@ pworker_check_gone(struct pworker *w)
 {
 	struct job	*j;
 	char		 how[64], msg[256];
-	int		 early;
+	int		 early, clean, r;
 
 	if (!w->exited || !w->out_eof || !w->err_eof || w->state == PW_GONE)
 		return;
@@ -808,13 +830,37 @@ pworker_check_gone(struct pworker *w)
 		pwslots[w->slot - 1] = NULL;
 	w->state = PW_GONE;
 	log_exit_how(how, sizeof how, w->exit_status, w->term_signal);
-	if ((j = TAILQ_FIRST(&w->jobs)) != NULL) {
+	/*
+	 * A clean exit of a worker that answered something, not one that
+	 * mprun asked for with the termseq: the records it had not answered
+	 * were most likely never read.  Only the oldest may have been, and
+	 * may be what makes workers exit: it is counted, and fails when too
+	 * many did.  Each fresh worker gets the oldest first, so the line
+	 * protocol cannot pass it by; a worker that answers nothing fails
+	 * it at once, below.
+	 */
+	clean = w->exit_status == 0 && w->term_signal == 0 &&
+	    w->termstep == -1 && w->ndone != 0;
+	if ((j = TAILQ_FIRST(&w->jobs)) != NULL && clean &&
+	    ++j->unanswered < PW_UNANSWERED_MAX) {
+		log_debug("--worker in slot %u exited with %u task%s "
+		    "unanswered: requeued", w->slot, w->njobs,
+		    w->njobs == 1 ? "" : "s");
+		j = NULL;
+	}
+	if (j != NULL) {
 		TAILQ_REMOVE(&w->jobs, j, entry);
 		w->njobs--;
 		if (dispatch_stopping() && w->term_signal == 0)
 			collect_skip(j);
 		else {
-			if (w->exit_status == 0 && w->term_signal == 0)
+			if (clean)
+				snprintf(msg, sizeof msg, "mprun: --worker in "
+				    "slot %u exited without answering task "
+				    "%llu, as %u workers before it did\n",
+				    w->slot, (unsigned long long)j->seq,
+				    j->unanswered - 1);
+			else if (w->exit_status == 0 && w->term_signal == 0)
 				snprintf(msg, sizeof msg, "mprun: --worker in "
 				    "slot %u exited without answering task "
 				    "%llu\n", w->slot,
@@ -837,12 +883,85 @@ pworker_check_gone(struct pworker *w)
 		mprun_shutdown(MPRUN_EXIT_ERROR);
 	}
 	uv_close((uv_handle_t *)&w->timer, pworker_close_cb);
-	uv_close((uv_handle_t *)&w->ktimer, pworker_close_cb);
+	/*
+	 * Whatever it left in its process group (its session's first) is
+	 * stopped, as what a task leaves in its own: after a grace for a
+	 * daemon on its way out, at once if the worker was being stopped.
+	 * The ktimer, kept open meanwhile, keeps mprun from ending first.
+	 */
+	uv_timer_stop(&w->ktimer);
+	if (pworker_group_alive(w)) {
+		w->sweeping = 1;
+		w->sweepstep = 0;
+		w->sweepnext = uv_now(pwloop) + (w->termstep == -1 ?
+		    PW_SWEEP_GRACE_MS : 0);
+		log_debug("--worker %ld in slot %u left processes in its "
+		    "group", (long)w->pid, w->slot);
+		if ((r = uv_timer_start(&w->ktimer, pworker_sweep_cb, 0,
+		    PW_SWEEP_POLL_MS)) != 0)
+			fatalx("uv_timer_start: %s", uv_strerror(r));
+	} else
+		uv_close((uv_handle_t *)&w->ktimer, pworker_close_cb);
 	if (!uv_is_closing((uv_handle_t *)&w->in))
 		uv_close((uv_handle_t *)&w->in, pworker_close_cb);
 	uv_close((uv_handle_t *)&w->out, pworker_close_cb);
 	uv_close((uv_handle_t *)&w->err, pworker_close_cb);
 	uv_close((uv_handle_t *)&w->proc, pworker_close_cb);
+}
+
+/*
+ * Whether anything is left in a worker's process group.  Its number is
+ * not reused while the group has a member, so a signal sent while this
+ * says yes reaches only what the worker started.  A group whose members
+ * may all not be signalled is left alone: nothing here could end it.
+ */
+static int
+pworker_group_alive(struct pworker *w)
+{
+	if (w->pid <= 0)
+		return (0);
+	if (kill(-w->pid, 0) == 0)
+		return (1);
+	if (errno != ESRCH && errno != EPERM)
+		log_warn("kill --worker %ld", (long)w->pid);
+	return (0);
+}
+
+/*
+ * Sweeps the group of a worker that is gone: ends once it is empty;
+ * after the grace, sends the termseq, a step at a time, then SIGKILL.
+ */
+static void
+pworker_sweep_cb(uv_timer_t *t)
+{
+	struct pworker		*w = t->data;
+	const struct termstep	*ts;
+
+	if (!pworker_group_alive(w)) {
+		/* Its number may be reused from now on: no more kills. */
+		w->sweeping = 0;
+		uv_close((uv_handle_t *)t, pworker_close_cb);
+		return;
+	}
+	if (uv_now(pwloop) < w->sweepnext)
+		return;
+	if (w->sweepstep >= pwntermseq) {
+		/* The sequence is spent: make sure. */
+		if (kill(-w->pid, SIGKILL) == -1 && errno != ESRCH)
+			log_warn("kill --worker %ld", (long)w->pid);
+		w->sweeping = 0;
+		uv_close((uv_handle_t *)t, pworker_close_cb);
+		return;
+	}
+	ts = &pwtermseq[w->sweepstep++];
+	log_debug("--worker %ld in slot %u: signal %d to what it left",
+	    (long)w->pid, w->slot, ts->sig);
+	if (kill(-w->pid, ts->sig) == -1 && errno != ESRCH)
+		log_warn("kill --worker %ld", (long)w->pid);
+	/* A stopped process would not act on it. */
+	if (kill(-w->pid, SIGCONT) == -1 && errno != ESRCH)
+		log_warn("kill --worker %ld", (long)w->pid);
+	w->sweepnext = uv_now(pwloop) + ts->ms;
 }
 
 /* Frees a worker when the last of its handles has closed. */
@@ -970,6 +1089,9 @@ pworker_stop_all(void)
 	struct pworker	*w;
 
 	TAILQ_FOREACH(w, &pwall, entry) {
+		/* A stop has no grace. */
+		if (w->sweeping)
+			w->sweepnext = uv_now(pwloop);
 		if (w->state == PW_GONE)
 			continue;
 		w->discard = 1;
@@ -984,7 +1106,7 @@ pworker_kill_all(void)
 	struct pworker	*w;
 
 	TAILQ_FOREACH(w, &pwall, entry) {
-		if (!w->exited && w->pid > 0)
+		if ((!w->exited || w->sweeping) && w->pid > 0)
 			kill(-w->pid, SIGKILL);
 	}
 }

@@ -6,9 +6,12 @@
  * given, runs next (after the worker set its own niceness, which --init
  * and the tasks inherit).  TASKS frames append to a FIFO queue, and the
  * tasks run one at a time: for each, START when it runs, OUT frames as its
- * stdout and stderr arrive, and DONE once both pipes reached EOF and its
- * exit status is in.  (When the HELLO asks for it, the task's stderr shares
- * its stdout pipe, and everything it writes comes as stdout, in order.)  A STOP frame, EOF on fd 0 or EPIPE on fd 1 stop the
+ * stdout and stderr arrive, and DONE once both pipes reached EOF, its
+ * exit status is in and nothing it started is left in its process group:
+ * what is, once it has exited and closed its output, gets the termseq
+ * first (worker_check()).  (When the HELLO asks for it, the task's stderr
+ * shares its stdout pipe, and everything it writes comes as stdout, in
+ * order.)  A STOP frame, EOF on fd 0 or EPIPE on fd 1 stop the
  * running task with the termseq and end the worker; a KILL frame stops
  * one task (the termseq if it runs, dropped from the queue if it waits)
  * and the worker goes on; a SIGNAL frame is passed on to the running
@@ -21,16 +24,19 @@
  * One task at a time needs at most six fds, so this is a plain poll(2)
  * loop: the parent's two pipes, the task's two output pipes, a pidfd that
  * becomes readable when the task exits (none on kernels without
- * pidfd_open) and a SIGCHLD self-pipe.  The self-pipe is always there
- * because a task that stops does not make its pidfd readable: a task
- * stopped by SIGTTIN or SIGTTOU (it used the terminal, which it can never
- * have: its group is not the foreground one) would hang the run, so it
- * is killed.  Outgoing frames collect in one buffer that is written as
- * fd 1 accepts it; while more than WORKER_HIGHWATER bytes wait there the
- * task's pipes are not read, so the task blocks on its own writes and
- * memory stays bounded.
+ * pidfd_open) and a SIGCHLD self-pipe.  The worker is the subreaper of
+ * everything its tasks start, so the self-pipe also tells of a process
+ * left behind (a daemon, what a sweep killed) that exited and must be
+ * reaped.  It is also there because a task that stops does not make its
+ * pidfd readable: a task stopped by SIGTTIN or SIGTTOU (it used the
+ * terminal, which it can never have: its group is not the foreground
+ * one) would hang the run, so it is killed.  Outgoing frames collect in
+ * one buffer that is written as fd 1 accepts it; while more than
+ * WORKER_HIGHWATER bytes wait there the task's pipes are not read, so the
+ * task blocks on its own writes and memory stays bounded.
  */
 
+#include <sys/prctl.h>
 #include <sys/resource.h>
 #include <sys/stat.h>
 #include <sys/syscall.h>
@@ -52,6 +58,13 @@
 #define WORKER_READ		(64 * 1024)	/* task output per read */
 #define WORKER_INREAD		(256 * 1024)	/* parent input per read */
 #define WORKER_HIGHWATER	(1024 * 1024)	/* stop reading the task */
+/*
+ * What a task leaves in its group has this long after the task ended to
+ * leave the group (setsid: a daemon on its way out) before it gets the
+ * termseq; the group is looked at every WORKER_SWEEP_POLL_MS meanwhile.
+ */
+#define WORKER_SWEEP_GRACE_MS	500
+#define WORKER_SWEEP_POLL_MS	10
 
 /* Where each fd sits in the poll array. */
 enum {
@@ -95,6 +108,8 @@ struct worker_job {
 	int64_t		 runtime_us;
 
 	int		 stopping;	/* the termseq is under way */
+	int		 sweeping;	/* for what it left in its group */
+	int64_t		 grace_end;	/* CLOCK_MONOTONIC ms, then termseq */
 	int		 step;		/* the step being waited on */
 	int64_t		 deadline;	/* CLOCK_MONOTONIC ms, end of step */
 	int		 over;		/* the termseq is finished */
@@ -166,6 +181,7 @@ static void	 worker_stop(void);
 static void	 worker_step(void);
 static void	 worker_signal(int);
 static void	 worker_killpg(int);
+static int	 worker_group_alive(void);
 static void	 worker_close(int *);
 
 /* The CPU count for the HELLO reply, when known before the worker starts. */
@@ -278,6 +294,19 @@ worker_setup(void)
 		log_warn("worker: setpgid");
 		return (-1);
 	}
+
+	/*
+	 * Become the reaper of our tasks' descendants: a process a task
+	 * left behind is re-parented to us, not to init, when its parent
+	 * exits.  We learn of its end by SIGCHLD (so the sweep of a
+	 * finished task's group, worker_check(), ends as soon as the group
+	 * is empty) and we must reap it (worker_reap()).  Not inherited by
+	 * the tasks.  Without it (Linux before 3.4) the sweep still works,
+	 * by its timeouts, and init reaps.
+	 */
+	if (prctl(PR_SET_CHILD_SUBREAPER, 1L, 0L, 0L, 0L) == -1)
+		log_debug("worker: PR_SET_CHILD_SUBREAPER: %s",
+		    strerror(errno));
 
 	/* The parent decides what a Ctrl-C or a hangup means. */
 	memset(&sa, 0, sizeof sa);
@@ -475,17 +504,27 @@ worker_poll(void)
 			pfd[PFD_TASKOUT].fd = j->out;
 			pfd[PFD_TASKERR].fd = j->err;
 		}
-		if (!j->exited) {
+		if (!j->exited)
 			pfd[PFD_CHILD].fd = j->pidfd;
-			pfd[PFD_SIGCHLD].fd = w.sigpipe[0];
-		}
 		if (j->stopping && !j->over) {
 			left = j->deadline - worker_clock(CLOCK_MONOTONIC) /
 			    1000;
 			timeout = left < 0 ? 0 : left > INT_MAX ? INT_MAX :
 			    (int)left;
+		} else if (j->sweeping && !j->stopping) {
+			/* Nothing says when a process leaves the group. */
+			left = j->grace_end - worker_clock(CLOCK_MONOTONIC) /
+			    1000;
+			timeout = left < 0 ? 0 : left > WORKER_SWEEP_POLL_MS ?
+			    WORKER_SWEEP_POLL_MS : (int)left;
 		}
 	}
+
+	/*
+	 * Always: besides the task, a process it left behind may exit at
+	 * any time, re-parented to us, and must not stay a zombie.
+	 */
+	pfd[PFD_SIGCHLD].fd = w.sigpipe[0];
 
 	if (poll(pfd, PFD_COUNT, timeout) == -1) {
 		if (errno == EINTR)
@@ -902,7 +941,14 @@ worker_watch(void)
 	w.nopidfd = 1;
 }
 
-/* Collects the exit status if the process has exited, or acts on a stop. */
+/*
+ * Reaps every child that has exited: the running process, whose exit
+ * status is kept (or whose stop is acted on), and any process re-parented
+ * to us (we are its subreaper) once a task's process that started it has
+ * gone: a daemon in a session of its own, or what is left of a task's
+ * group while it is swept.  Their statuses mean nothing to us, but
+ * unreaped they would pile up as zombies for as long as the worker lives.
+ */
 static void
 worker_reap(void)
 {
@@ -911,26 +957,39 @@ worker_reap(void)
 	int			 st;
 
 	for (;;) {
-		if (!j->active || j->exited)
-			return;
-		do
-			r = waitpid(j->pid, &st, WNOHANG | WUNTRACED);
-		while (r == -1 && errno == EINTR);
+		r = waitpid(-1, &st, WNOHANG | WUNTRACED);
 		if (r == 0)
 			return;
-		if (r == -1 || !WIFSTOPPED(st))
+		if (r == -1) {
+			if (errno == EINTR)
+				continue;
+			if (errno != ECHILD)
+				log_warn("worker: waitpid");
 			break;
-		worker_stopped(WSTOPSIG(st));
+		}
+		if (!j->active || j->exited || r != j->pid)
+			continue;
+		if (WIFSTOPPED(st)) {
+			worker_stopped(WSTOPSIG(st));
+			continue;
+		}
+		j->exited = 1;
+		j->wstatus = st;
+		j->runtime_us = worker_clock(CLOCK_MONOTONIC) - j->start_mono;
+		worker_close(&j->pidfd);
 	}
-	if (r == -1) {
-		/* Cannot happen unless someone reaped it for us. */
-		log_warn("worker: waitpid %ld", (long)j->pid);
-		st = MPRUN_EXIT_ERROR << 8;
+	if (j->active && !j->exited) {
+		/*
+		 * No child left, and ours not reaped: cannot happen unless
+		 * someone reaped it for us.
+		 */
+		log_warnx("worker: process %ld is gone, its status unknown",
+		    (long)j->pid);
+		j->exited = 1;
+		j->wstatus = MPRUN_EXIT_ERROR << 8;
+		j->runtime_us = worker_clock(CLOCK_MONOTONIC) - j->start_mono;
+		worker_close(&j->pidfd);
 	}
-	j->exited = 1;
-	j->wstatus = st;
-	j->runtime_us = worker_clock(CLOCK_MONOTONIC) - j->start_mono;
-	worker_close(&j->pidfd);
 }
 
 /*
@@ -994,27 +1053,57 @@ worker_read(int *fd, int stream)
 }
 
 /*
- * Finishes the process once it is complete (exited, pipes at EOF), or
- * exited when its termseq is over even if something still holds a pipe;
- * moves the termseq on when a step's time is up.
+ * Finishes the process once it is complete: exited, its pipes at EOF and
+ * nothing left in its process group.  What is left there once the process
+ * has exited and its pipes are closed (a background child that closed its
+ * output or never had it) is swept before the DONE goes out, so no task
+ * outlives its DONE: the parent still counts it running, its slot stays
+ * busy and the parent's own kills still reach its group.  The sweep waits
+ * WORKER_SWEEP_GRACE_MS ms first, as a daemon that the task started just
+ * before it ended may not have left the group yet (daemon(3) lets the
+ * parent exit before the child calls setsid), then sends the termseq;
+ * it ends as soon as the group is empty.  Exited when its termseq is
+ * over, it is finished even if something still holds a pipe or outlived
+ * the SIGKILL.  Moves the termseq on when a step's time is up.
  */
 static void
 worker_check(void)
 {
 	struct worker_job	*j = &w.job;
+	int64_t			 now;
 
 	if (j->stopping && !j->over &&
 	    worker_clock(CLOCK_MONOTONIC) / 1000 >= j->deadline)
 		worker_step();
 	if (!j->exited)
 		return;
-	if (j->out == -1 && j->err == -1)
-		worker_finish();
-	else if (j->over) {
+	if (j->out != -1 || j->err != -1) {
+		if (!j->over)
+			return;
 		worker_close(&j->out);
 		worker_close(&j->err);
-		worker_finish();
 	}
+	if (!j->over && worker_group_alive()) {
+		if (!j->stopping) {
+			now = worker_clock(CLOCK_MONOTONIC) / 1000;
+			if (!j->sweeping) {
+				j->sweeping = 1;
+				j->grace_end = now + WORKER_SWEEP_GRACE_MS;
+				log_debug("worker: %s %llu left processes in "
+				    "its group", j->init ? "--init" : "task",
+				    (unsigned long long)j->seq);
+			}
+			if (now < j->grace_end)
+				return;
+			log_debug("worker: stopping what %s %llu left",
+			    j->init ? "--init" : "task",
+			    (unsigned long long)j->seq);
+			worker_stop();
+		}
+		if (!j->over && worker_group_alive())
+			return;
+	}
+	worker_finish();
 }
 
 /* Sends the DONE of a finished task, or records how --init went. */
@@ -1033,7 +1122,8 @@ worker_finish(void)
 	j->active = 0;
 
 	if (j->init) {
-		if (j->stopping)
+		/* Stopped, it did not fail; swept, it had exited. */
+		if (j->stopping && !j->sweeping)
 			return;
 		if (WIFEXITED(st) && WEXITSTATUS(st) == 0) {
 			w.init = INIT_NONE;
@@ -1128,7 +1218,8 @@ worker_step(void)
 			return;
 		}
 	}
-	if (!j->exited || j->out != -1 || j->err != -1)
+	if (!j->exited || j->out != -1 || j->err != -1 ||
+	    worker_group_alive())
 		worker_signal(SIGKILL);
 	j->over = 1;
 }
@@ -1154,6 +1245,23 @@ worker_killpg(int sig)
 {
 	if (kill(-w.job.pid, sig) == -1 && errno != ESRCH)
 		log_warn("worker: kill %ld", (long)-w.job.pid);
+}
+
+/*
+ * Whether anything is left in the running process's group, zombies
+ * included.  Its number cannot be reused while the group has a member, so
+ * a signal sent while this says yes reaches only what the task started.
+ * A group whose members may all not be signalled (a set-user-ID program)
+ * is left alone: nothing here could end it.
+ */
+static int
+worker_group_alive(void)
+{
+	if (kill(-w.job.pid, 0) == 0)
+		return (1);
+	if (errno != ESRCH && errno != EPERM)
+		log_warn("worker: kill %ld", (long)-w.job.pid);
+	return (0);
 }
 
 /* Closes *fd if it is open and marks it closed. */
