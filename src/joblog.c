@@ -2,9 +2,10 @@
  * joblog.c - the --joblog file, in GNU parallel's TSV layout, and the set
  * of tasks --resume and --resume-failed skip.  The parent opens the file
  * before the loop (writing the header when the file is empty), formats
- * one row per finished task and writes it with write(2) at once, so a
- * row is on disk as soon as its task is done; rows come in completion
- * order.  On a later run joblog_resume() reads the rows back into a
+ * one row per finished task and writes it with write(2) at once when
+ * collect.c says the task's output has been written, so a row on disk
+ * means a task done and delivered; rows come in output order.  On a
+ * later run joblog_resume() reads the rows back into a
  * sorted set of sequence numbers that dispatch looks tasks up in.  Nothing
  * here uses the loop: the file is small and a row is one short write.
  */
