@@ -304,18 +304,7 @@ main(int argc, char **argv)
 	remote_free();
 	pworker_free();
 	jobserver_free();	/* every task has ended: all tokens go back */
-	/*
-	 * A read of stdin blocked in the thread pool (a terminal, an idle
-	 * pipe) cannot be cancelled: the loop cannot close under it, and
-	 * exit() would hang too, as libuv's destructor joins the pool's
-	 * threads.  Everything we write is written by now, so _exit() is
-	 * safe.
-	 */
-	if (dispatch_input_busy()) {
-		if (main_stopping && main_status < 0)
-			main_die();
-		_exit(status);
-	}
+	output_free();
 	while (uv_run(&main_loop, UV_RUN_NOWAIT) != 0)
 		;
 	if ((r = uv_loop_close(&main_loop)) != 0)

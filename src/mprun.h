@@ -152,6 +152,18 @@ struct args {
 /* fdio.c */
 int		 fdio_write(int, const void *, size_t);
 
+/* nbio.c */
+#define NBIO_READ	0
+#define NBIO_WRITE	1
+struct iovec;
+struct nbio;
+int		 nbio_fds(int, int, int);
+struct nbio	*nbio_new(uv_loop_t *, int, int, int);
+ssize_t		 nbio_read(struct nbio *, void *, size_t);
+ssize_t		 nbio_writev(struct nbio *, const struct iovec *, int);
+int		 nbio_wait(struct nbio *, void (*)(void *), void *);
+void		 nbio_free(struct nbio *);
+
 /* xmalloc.c */
 void		*xmalloc(size_t);
 void		*xcalloc(size_t, size_t);
@@ -254,7 +266,6 @@ struct input	*input_new(const struct options *, uv_loop_t *,
 void		 input_free(struct input *);
 int		 input_next(struct input *, struct args **);
 int		 input_total(const struct input *, uint64_t *);
-int		 input_busy(struct input *);
 void		 input_args_free(struct args *);
 
 /* chunk.c */
@@ -543,6 +554,8 @@ struct worker {
 
 /* output.c */
 void		 output_init(uv_loop_t *, void (*)(int));
+int		 output_fds(void);
+void		 output_free(void);
 void		 output_write(int, const char *, size_t);
 void		 output_write_file(int, int, off_t, size_t);
 void		 output_discard(void);
@@ -627,7 +640,6 @@ int		 dispatch_total(uint64_t *);
 void		 dispatch_task_time(int64_t);
 int		 dispatch_stopping(void);
 int		 dispatch_busy(void);
-int		 dispatch_input_busy(void);
 struct job	*dispatch_next(unsigned);
 
 /* pworker.c */

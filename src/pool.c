@@ -2,8 +2,8 @@
  * pool.c - the worker processes.
  *
  * A worker is mprun's own executable re-run as "mprun --worker-mode" with
- * uv_spawn (fork and exec: the parent is a multi-threaded libuv process,
- * where a fork without exec is unsafe).  Its stdin and stdout are pipes
+ * uv_spawn (fork and exec: the parent has a loop, signal handlers and
+ * descriptors that a worker must not inherit).  Its stdin and stdout are pipes
  * carrying frames; its stderr is ours.  Each slot 1..jobs has at most one
  * active worker; a retiring or dying worker leaves its slot at once so a
  * fresh one can take it, and is freed when its three handles have closed.

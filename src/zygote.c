@@ -3,9 +3,9 @@
  *
  * Starting a worker with fork+exec of mprun's own executable costs a whole
  * dynamic link and libc start-up (about 0.8 ms here: as much as the task
- * itself for a trivial one), and the multi-threaded libuv parent must not
- * fork without exec.  So the parent forks this process once, first
- * thing, while it is still single-threaded and has no loop, signal
+ * itself for a trivial one), and a fork of the parent once its loop runs
+ * would inherit the loop's state.  So the parent forks this process once,
+ * first thing, while it has no thread (it never starts one), no loop, signal
  * handler or open file of its own: it is a clean copy of a freshly
  * started mprun.  Each worker is then a plain fork of the zygote that
  * goes straight into worker_main(), as "mprun --worker-mode" would after
