@@ -118,6 +118,22 @@ input_split(const char *data, size_t len, char delim, int eof,
 	return (NULL);
 }
 
+/*
+ * How many descriptors input_new() keeps open while the run goes on, for
+ * limits.c: the streamed source's, and nbio's for stdin.
+ */
+int
+input_fds(const struct options *o)
+{
+	const struct source	*s = &o->sources[0];
+
+	if (s->kind != SOURCE_FILE || (o->nsources > 1 && o->sources[1].linked))
+		return (0);	/* nothing streamed */
+	if (strcmp(s->path, "-") != 0)
+		return (1);	/* a file of our own: nbio adds none */
+	return (nbio_fds(STDIN_FILENO, NBIO_READ, 0));
+}
+
 /* Opens the sources and loads every one the product needs in memory. */
 struct input *
 input_new(const struct options *o, uv_loop_t *loop, void (*ready)(void *),

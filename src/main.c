@@ -240,7 +240,8 @@ main_exit_status(void)
 int
 main(int argc, char **argv)
 {
-	int			 r, status;
+	unsigned		 local;
+	int			 r, status, zygote;
 
 	if (argc > 1 && strcmp(argv[1], "--worker-mode") == 0)
 		return (worker_main(argc, argv));
@@ -251,14 +252,20 @@ main(int argc, char **argv)
 	jobserver_init(&opts);
 	/* Probing remote hosts sets -j to their total of slots. */
 	remote_init(&opts);
-	/*
-	 * Now, while this process has no thread, loop or handler: workers
-	 * are forked from the zygote, or started with exec if it cannot be.
-	 */
-	if (opts.worker == NULL && !opts.dry_run &&
+	zygote = opts.worker == NULL && !opts.dry_run &&
 	    getenv("MPRUN_EXEC_WORKERS") == NULL &&
-	    remote_local_slots(&opts) > 0 &&
-	    zygote_start(remote_local_slots(&opts), opts.maxtasks) == -1)
+	    remote_local_slots(&opts) > 0;
+	/* Before anything of ours is open: -j fits, or we stop here. */
+	limits_fds(&opts, zygote);
+	/*
+	 * Now, while this process has no loop or handler (and it never has
+	 * a thread): workers are forked from the zygote, or started with
+	 * exec if it cannot be.
+	 */
+	local = remote_local_slots(&opts);
+	if (local > opts.jobs)
+		local = opts.jobs;
+	if (zygote && zygote_start(local, opts.maxtasks) == -1)
 		log_debug("no worker fork server: %s", strerror(errno));
 	if ((r = uv_loop_init(&main_loop)) != 0)
 		diex("uv_loop_init: %s", uv_strerror(r));

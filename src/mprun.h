@@ -236,6 +236,9 @@ int		 ncpu_parse_cpumax(const char *, unsigned *);
 int		 ncpu_parse_cfs(const char *, const char *, unsigned *);
 unsigned	 ncpu_available(void);
 
+/* limits.c */
+void		 limits_fds(struct options *, int);
+
 /* options.c */
 void		 options_parse(struct options *, int, char **);
 __attribute__((noreturn)) void usage(void);
@@ -261,6 +264,7 @@ extern int	 mprun_closed[3];
 struct input;
 const char	*input_split(const char *, size_t, char, int, size_t *,
 		     size_t *);
+int		 input_fds(const struct options *);
 struct input	*input_new(const struct options *, uv_loop_t *,
 		     void (*)(void *), void *);
 void		 input_free(struct input *);

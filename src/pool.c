@@ -196,16 +196,29 @@ pool_init_cmd(unsigned slot)
 struct worker *
 pool_spawn(unsigned slot)
 {
-	struct worker			*w;
+	struct worker			*w, *o;
 	uv_process_options_t		 po;
 	uv_stdio_container_t		*stdio;
 	struct hello			 h;
 	struct host			*host;
 	char				*args[3], *json;
 	int				 r, nstdio = 3, jr = -1, jw = -1;
+	unsigned			 n;
 
 	host = remote_slot_host(slot);
 	if (host != NULL && !remote_host_usable(host))
+		return (NULL);
+	/*
+	 * limits.c counts the pipes of one worker per slot, and of one
+	 * more with --maxtasksperchild, whose fresh worker starts while the
+	 * old one exits: beyond that, the slot waits for the old one to go.
+	 */
+	n = 0;
+	TAILQ_FOREACH(o, &pall, entry) {
+		if (o->slot == slot && o->state != WORKER_GONE)
+			n++;
+	}
+	if (n > (popts->maxtasks != 0 ? 1U : 0U))
 		return (NULL);
 
 	w = xcalloc(1, sizeof *w);

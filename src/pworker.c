@@ -235,7 +235,19 @@ pworker_spawn(unsigned slot)
 	uv_stdio_container_t	 stdio[3];
 	char			*args[4];
 	int			 r;
+	unsigned		 n = 0;
 
+	/*
+	 * limits.c counts the pipes of one worker per slot, and of one
+	 * more with --maxtasksperchild, whose fresh worker starts while the
+	 * old one exits: beyond that, the slot waits for the old one to go.
+	 */
+	TAILQ_FOREACH(w, &pwall, entry) {
+		if (w->slot == slot && w->state != PW_GONE)
+			n++;
+	}
+	if (n > (pwo->maxtasks != 0 ? 1U : 0U))
+		return (NULL);
 	w = xcalloc(1, sizeof *w);
 	w->slot = slot;
 	w->state = PW_ACTIVE;
