@@ -604,6 +604,7 @@ int		 zygote_active(void);
 int		 zygote_event_fd(void);
 pid_t		 zygote_spawn(int, int);
 int		 zygote_event(pid_t *, int *);
+void		 zygote_nospare(void);
 void		 zygote_retire(void);
 int		 zygote_retired(void);
 void		 zygote_close(void);
