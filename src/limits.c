@@ -1,5 +1,5 @@
 /*
- * limits.c - what the system lets a run have: descriptors.
+ * limits.c - what the system lets a run have: descriptors and processes.
  *
  * limits_fds() runs once, before mprun opens anything of its own or
  * starts any process.  It counts, in one place, every descriptor the run
@@ -16,6 +16,16 @@
  * limit can be had: so what counts is how many numbers below the limit
  * are taken, whatever is open above it.
  *
+ * Processes cannot be counted ahead: RLIMIT_NPROC (and a cgroup's
+ * pids.max) counts every process of the user on the machine.  So pool.c
+ * and pworker.c find out when a fork fails with EAGAIN, and
+ * limits_lower() lowers the pool, one step at a time (a fork fails
+ * while others are between two tasks, so the count of running ones says
+ * little).  It says so once, when the pool has settled: after a few
+ * tasks per worker started with no fork failing (limits_settled()), or
+ * at the end of a run that did not fail (limits_report()).  A run that
+ * can start nothing at all ends with one message, its error, not a
+ * warning before it.
  */
 
 #include <sys/resource.h>
@@ -50,6 +60,17 @@
  */
 #define LIMITS_FORK_FDS		2
 #define LIMITS_SPAWN_FDS(n)	((n) + 2)
+/*
+ * Tasks started per worker, with no fork failing, before a pool lowered
+ * for want of processes is taken to be settled and the warning given.
+ */
+#define LIMITS_SETTLE		4
+
+static struct options	*lopts;
+static unsigned		 lasked;	/* -j as asked for */
+static unsigned		 lsaid;		/* -j the last warning gave */
+static int		 lerr;		/* why processes ran short */
+static unsigned		 lstarts;	/* tasks started since lowered */
 
 static unsigned	 limits_open(rlim_t);
 
@@ -102,6 +123,8 @@ limits_fds(struct options *o, int zygote)
 	rlim_t		 fixed, per, need, max;
 	unsigned	 started, open;
 
+	lopts = o;
+	lasked = lsaid = o->jobs;
 	if (o->dry_run)
 		return;		/* no worker, no pipe */
 
@@ -154,5 +177,58 @@ limits_fds(struct options *o, int zygote)
 		return;
 	log_warnx("-j %u: lowered to %u (open file limit %llu)", o->jobs,
 	    (unsigned)max, (unsigned long long)rl.rlim_cur);
-	o->jobs = (unsigned)max;
+	o->jobs = lsaid = (unsigned)max;
+}
+
+/*
+ * A process could not be started (err): lowers the pool to jobs workers
+ * (at least 1).  Returns the pool's size now.
+ */
+unsigned
+limits_lower(unsigned jobs, int err)
+{
+	if (jobs < 1)
+		jobs = 1;
+	if (jobs < lopts->jobs) {
+		lopts->jobs = jobs;
+		lerr = err;
+		lstarts = 0;
+	}
+	return (lopts->jobs);
+}
+
+/*
+ * Whether the pool was lowered for want of processes and no task has
+ * started since: a worker that then finds no process for its task was
+ * likely caught by the same shortage, and lowering again for it would
+ * overshoot.
+ */
+int
+limits_unsettled(void)
+{
+	return (lerr != 0 && lstarts == 0);
+}
+
+/*
+ * A task started.  Once LIMITS_SETTLE tasks per worker have started
+ * since the pool was last lowered for want of processes, says so.
+ */
+void
+limits_settled(void)
+{
+	if (lopts == NULL || lerr == 0)
+		return;
+	if (++lstarts >= LIMITS_SETTLE * lopts->jobs)
+		limits_report();
+}
+
+/* Says that the pool was lowered for want of processes, if not said. */
+void
+limits_report(void)
+{
+	if (lopts == NULL || lopts->jobs >= lsaid)
+		return;
+	lsaid = lopts->jobs;
+	log_warnx("-j %u: lowered to %u (cannot start more processes: %s)",
+	    lasked, lsaid, strerror(lerr));
 }

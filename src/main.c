@@ -300,6 +300,9 @@ main(int argc, char **argv)
 	signal_close();
 	uv_close((uv_handle_t *)&main_deadline, NULL);
 	status = main_exit_status();
+	/* Said once the pool settled, or now; a failed run says why itself. */
+	if (status != MPRUN_EXIT_ERROR)
+		limits_report();
 	/* The report covers what ran, however the run ended; it can fail. */
 	if (junit_close() == -1) {
 		status = MPRUN_EXIT_ERROR;

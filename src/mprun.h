@@ -17,7 +17,7 @@
 #define MPRUN_VERSION	"0.1.0"
 
 /* Bumped whenever a frame's layout or meaning changes. */
-#define PROTO_VERSION	1
+#define PROTO_VERSION	2
 
 /* Exit statuses, as the man page's EXIT STATUS lists them. */
 enum mprun_exit {
@@ -238,6 +238,10 @@ unsigned	 ncpu_available(void);
 
 /* limits.c */
 void		 limits_fds(struct options *, int);
+unsigned	 limits_lower(unsigned, int);
+int		 limits_unsettled(void);
+void		 limits_settled(void);
+void		 limits_report(void);
 
 /* options.c */
 void		 options_parse(struct options *, int, char **);
@@ -303,7 +307,9 @@ enum proto_type {
 	PROTO_RETIRE,		/* worker -> parent: quota reached, exiting */
 	PROTO_STOP,		/* parent -> worker: termseq, drop queue, exit */
 	PROTO_KILL,		/* parent -> worker: termseq task seq */
-	PROTO_SIGNAL		/* parent -> worker: u32 signal to the task */
+	PROTO_SIGNAL,		/* parent -> worker: u32 signal to the task */
+	PROTO_AGAIN		/* worker -> parent: task seq (0: --init) not
+				   started, no process to be had; exiting */
 };
 struct proto_frame {
 	int		 type;
@@ -459,6 +465,8 @@ void		 worker_set_ncpu(unsigned);
 /* Streams whose output nobody reads: the task gets /dev/null, no pipe. */
 #define SPAWN_DISCARD_OUT 0x1
 #define SPAWN_DISCARD_ERR 0x2
+/* spawn_start(): no process could be had (EAGAIN); nothing ran. */
+#define SPAWN_AGAIN	(-1)
 /* A process spawn_start() started; it leads its own process group. */
 struct spawn {
 	pid_t		 pid;
@@ -542,6 +550,8 @@ struct worker {
 	int			 eof;
 	int			 hello;		/* its HELLO reply arrived */
 	int			 stopped;	/* STOP sent */
+	int			 draining;	/* pool lowered: exits when idle */
+	int			 alone;		/* no other worker when it started */
 	int			 closing_to;
 	int			 reading;
 	struct buf		 rbuf;
@@ -574,6 +584,7 @@ void		 pool_init(uv_loop_t *, const struct options *);
 struct worker	*pool_spawn(unsigned);
 void		 pool_flush(struct worker *);
 void		 pool_retire(struct worker *);
+void		 pool_noproc(struct worker *);
 void		 pool_pause(int);
 void		 pool_stop_all(void);
 void		 pool_kill_all(void);
