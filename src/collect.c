@@ -325,6 +325,7 @@ collect_frame(struct worker *w, const struct proto_frame *f)
 		j->state = JOB_RUNNING;
 		collect_nrunning++;
 		dispatch_started(j->seq);
+		limits_settled();
 		if ((ms = collect_timeout_ms()) != 0) {
 			j->timeout_ms = ms;
 			pool_timer_start(w, ms);
@@ -349,11 +350,21 @@ collect_frame(struct worker *w, const struct proto_frame *f)
 		pool_timer_stop(w);
 		dispatch_task_time(j->done.runtime_us);
 		collect_finish(j);
+		/* Its slot is gone (fewer processes): idle now, it goes. */
+		if (w->draining && w->njobs == 0)
+			pool_retire(w);
 		return (0);
 	case PROTO_RETIRE:
 		if (j != NULL)
 			break;
 		pool_retire(w);
+		return (0);
+	case PROTO_AGAIN:
+		/* Its next task, or --init (0), found no process to run in. */
+		if (f->seq != 0 && (j == NULL || j->seq != f->seq ||
+		    j->state != JOB_SENT))
+			break;
+		pool_noproc(w);
 		return (0);
 	}
 	log_warnx("worker in slot %u: unexpected frame (type %d, task %llu)",
@@ -407,8 +418,11 @@ collect_worker_gone(struct worker *w)
 			collect_finish(j);
 		} else if (dispatch_stopping())
 			collect_skip(j);
-		else
+		else {
+			/* Never started: that was no attempt (--retries). */
+			j->attempts--;
 			dispatch_requeue(j);
+		}
 	}
 }
 

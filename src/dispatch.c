@@ -113,7 +113,7 @@ dispatch_free(void)
 	if (dresume != NULL)
 		seqset_free(dresume);
 	uv_close((uv_handle_t *)&dtimer, NULL);
-	if (din != NULL && !input_busy(din)) {
+	if (din != NULL) {
 		input_free(din);
 		din = NULL;
 	}
@@ -123,13 +123,6 @@ dispatch_free(void)
 	free(dtagword);
 	buf_free(&argvbuf);
 	buf_free(&cmdbuf);
-}
-
-/* Whether a read of the input is still under way (after dispatch_free). */
-int
-dispatch_input_busy(void)
-{
-	return (din != NULL);
 }
 
 /* Input arrived (or ended): pump. */

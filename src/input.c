@@ -8,12 +8,12 @@
  *
  * The product needs every group but the first in memory, so those are
  * loaded before the loop starts.  The first group is streamed when it is a
- * single file (stdin being the common case): it is read lazily with
- * uv_fs_read, a bounded window ahead of dispatch, so endless input works
- * and memory stays flat.  uv_fs_read does a plain read(2) in libuv's
- * thread pool, which leaves the file description of our stdin untouched:
- * a uv_pipe_t would set O_NONBLOCK on a description the calling shell
- * shares.
+ * single file (stdin being the common case): it is read lazily, a
+ * bounded window ahead of dispatch, so endless input works and memory
+ * stays flat.  The reads go through nbio.c, which never blocks the loop
+ * on a pipe or a terminal, starts no thread, and leaves the file
+ * description of our stdin as the calling shell left it (a uv_pipe_t would
+ * set O_NONBLOCK on it, for the shell too).
  */
 
 #include <errno.h>
@@ -56,7 +56,7 @@ struct input {
 	int			 streaming;
 	int			 fd;
 	const char		*path;
-	uv_fs_t			 req;
+	struct nbio		*nb;
 	int			 reading;
 	int			 eof;
 	int			 error;
@@ -85,7 +85,7 @@ int	 mprun_closed[3];
 
 static void	 input_load(struct input *, int);
 static void	 input_read(struct input *);
-static void	 input_read_cb(uv_fs_t *);
+static void	 input_ready_cb(void *);
 static int	 input_stream_record(struct input *);
 static int	 input_advance(struct input *);
 static struct args *input_build(struct input *, char **, const size_t *,
@@ -116,6 +116,22 @@ input_split(const char *data, size_t len, char delim, int eof,
 		return (data);
 	}
 	return (NULL);
+}
+
+/*
+ * How many descriptors input_new() keeps open while the run goes on, for
+ * limits.c: the streamed source's, and nbio's for stdin.
+ */
+int
+input_fds(const struct options *o)
+{
+	const struct source	*s = &o->sources[0];
+
+	if (s->kind != SOURCE_FILE || (o->nsources > 1 && o->sources[1].linked))
+		return (0);	/* nothing streamed */
+	if (strcmp(s->path, "-") != 0)
+		return (1);	/* a file of our own: nbio adds none */
+	return (nbio_fds(STDIN_FILENO, NBIO_READ, 0));
 }
 
 /* Opens the sources and loads every one the product needs in memory. */
@@ -163,6 +179,8 @@ input_new(const struct options *o, uv_loop_t *loop, void (*ready)(void *),
 		}
 		else if ((in->fd = open(s->path, O_RDONLY | O_CLOEXEC)) == -1)
 			die("%s", s->path);
+		in->nb = nbio_new(loop, in->fd, NBIO_READ,
+		    in->fd != STDIN_FILENO);
 	}
 	for (i = in->streaming ? 1 : 0; i < o->nsources; i++)
 		input_load(in, i);
@@ -253,45 +271,46 @@ input_load(struct input *in, int i)
 	}
 }
 
-/* Starts an asynchronous read of the streamed source. */
+/*
+ * Reads more of the streamed source: at once if there is something to
+ * read (or the end, or an error), else in->reading is set until nbio says
+ * to try again.
+ */
 static void
 input_read(struct input *in)
 {
-	uv_buf_t	 ub;
-	int		 r;
+	ssize_t	 n;
+	int	 r;
 
 	if (in->reading || in->eof || in->error)
 		return;
-	ub = uv_buf_init(buf_reserve(&in->rbuf, INPUT_READ_SIZE),
+	n = nbio_read(in->nb, buf_reserve(&in->rbuf, INPUT_READ_SIZE),
 	    INPUT_READ_SIZE);
-	in->req.data = in;
-	r = uv_fs_read(in->loop, &in->req, in->fd, &ub, 1, -1, input_read_cb);
-	if (r != 0) {
-		log_warnx("%s: %s", in->path, strerror(-r));
-		in->error = 1;
+	if (n == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		if ((r = nbio_wait(in->nb, input_ready_cb, in)) != 0) {
+			log_warnx("%s: %s", in->path, uv_strerror(r));
+			in->error = 1;
+			return;
+		}
+		in->reading = 1;
 		return;
 	}
-	in->reading = 1;
-}
-
-/* A read finished: keep the bytes and tell dispatch there is input. */
-static void
-input_read_cb(uv_fs_t *req)
-{
-	struct input	*in = req->data;
-	ssize_t		 r = req->result;
-
-	uv_fs_req_cleanup(req);
-	in->reading = 0;
-	if (r == UV_ECANCELED)
-		return;
-	if (r < 0) {
-		log_warnx("%s: %s", in->path, strerror((int)-r));
+	if (n == -1) {
+		log_warn("%s", in->path);
 		in->error = 1;
-	} else if (r == 0)
+	} else if (n == 0)
 		in->eof = 1;
 	else
-		buf_commit(&in->rbuf, (size_t)r);
+		buf_commit(&in->rbuf, (size_t)n);
+}
+
+/* The source may be read now: dispatch pulls the records it needs. */
+static void
+input_ready_cb(void *arg)
+{
+	struct input	*in = arg;
+
+	in->reading = 0;
 	in->ready(in->arg);
 }
 
@@ -564,15 +583,6 @@ input_total(const struct input *in, uint64_t *total)
 	return (0);
 }
 
-/* Whether a read is still under way (it cannot be abandoned). */
-int
-input_busy(struct input *in)
-{
-	if (in->reading && uv_cancel((uv_req_t *)&in->req) == 0)
-		return (1);	/* cancelled: its callback still runs */
-	return (in->reading);
-}
-
 /* Frees one task's arguments. */
 void
 input_args_free(struct args *a)
@@ -580,7 +590,7 @@ input_args_free(struct args *a)
 	free(a);
 }
 
-/* Frees the input state; no read may be under way. */
+/* Frees the input state; a read it waits for is abandoned. */
 void
 input_free(struct input *in)
 {
@@ -591,6 +601,7 @@ input_free(struct input *in)
 		free(in->vals[i].v);
 		free(in->vals[i].len);
 	}
+	nbio_free(in->nb);
 	if (in->fd > STDIN_FILENO)
 		close(in->fd);
 	buf_free(&in->rbuf);

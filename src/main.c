@@ -240,7 +240,8 @@ main_exit_status(void)
 int
 main(int argc, char **argv)
 {
-	int			 r, status;
+	unsigned		 local;
+	int			 r, status, zygote;
 
 	if (argc > 1 && strcmp(argv[1], "--worker-mode") == 0)
 		return (worker_main(argc, argv));
@@ -251,14 +252,20 @@ main(int argc, char **argv)
 	jobserver_init(&opts);
 	/* Probing remote hosts sets -j to their total of slots. */
 	remote_init(&opts);
-	/*
-	 * Now, while this process has no thread, loop or handler: workers
-	 * are forked from the zygote, or started with exec if it cannot be.
-	 */
-	if (opts.worker == NULL && !opts.dry_run &&
+	zygote = opts.worker == NULL && !opts.dry_run &&
 	    getenv("MPRUN_EXEC_WORKERS") == NULL &&
-	    remote_local_slots(&opts) > 0 &&
-	    zygote_start(remote_local_slots(&opts), opts.maxtasks) == -1)
+	    remote_local_slots(&opts) > 0;
+	/* Before anything of ours is open: -j fits, or we stop here. */
+	limits_fds(&opts, zygote);
+	/*
+	 * Now, while this process has no loop or handler (and it never has
+	 * a thread): workers are forked from the zygote, or started with
+	 * exec if it cannot be.
+	 */
+	local = remote_local_slots(&opts);
+	if (local > opts.jobs)
+		local = opts.jobs;
+	if (zygote && zygote_start(local, opts.maxtasks) == -1)
 		log_debug("no worker fork server: %s", strerror(errno));
 	if ((r = uv_loop_init(&main_loop)) != 0)
 		diex("uv_loop_init: %s", uv_strerror(r));
@@ -293,6 +300,9 @@ main(int argc, char **argv)
 	signal_close();
 	uv_close((uv_handle_t *)&main_deadline, NULL);
 	status = main_exit_status();
+	/* Said once the pool settled, or now; a failed run says why itself. */
+	if (status != MPRUN_EXIT_ERROR)
+		limits_report();
 	/* The report covers what ran, however the run ended; it can fail. */
 	if (junit_close() == -1) {
 		status = MPRUN_EXIT_ERROR;
@@ -304,18 +314,7 @@ main(int argc, char **argv)
 	remote_free();
 	pworker_free();
 	jobserver_free();	/* every task has ended: all tokens go back */
-	/*
-	 * A read of stdin blocked in the thread pool (a terminal, an idle
-	 * pipe) cannot be cancelled: the loop cannot close under it, and
-	 * exit() would hang too, as libuv's destructor joins the pool's
-	 * threads.  Everything we write is written by now, so _exit() is
-	 * safe.
-	 */
-	if (dispatch_input_busy()) {
-		if (main_stopping && main_status < 0)
-			main_die();
-		_exit(status);
-	}
+	output_free();
 	while (uv_run(&main_loop, UV_RUN_NOWAIT) != 0)
 		;
 	if ((r = uv_loop_close(&main_loop)) != 0)

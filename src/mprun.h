@@ -17,7 +17,7 @@
 #define MPRUN_VERSION	"0.1.0"
 
 /* Bumped whenever a frame's layout or meaning changes. */
-#define PROTO_VERSION	1
+#define PROTO_VERSION	2
 
 /* Exit statuses, as the man page's EXIT STATUS lists them. */
 enum mprun_exit {
@@ -152,6 +152,18 @@ struct args {
 /* fdio.c */
 int		 fdio_write(int, const void *, size_t);
 
+/* nbio.c */
+#define NBIO_READ	0
+#define NBIO_WRITE	1
+struct iovec;
+struct nbio;
+int		 nbio_fds(int, int, int);
+struct nbio	*nbio_new(uv_loop_t *, int, int, int);
+ssize_t		 nbio_read(struct nbio *, void *, size_t);
+ssize_t		 nbio_writev(struct nbio *, const struct iovec *, int);
+int		 nbio_wait(struct nbio *, void (*)(void *), void *);
+void		 nbio_free(struct nbio *);
+
 /* xmalloc.c */
 void		*xmalloc(size_t);
 void		*xcalloc(size_t, size_t);
@@ -224,6 +236,13 @@ int		 ncpu_parse_cpumax(const char *, unsigned *);
 int		 ncpu_parse_cfs(const char *, const char *, unsigned *);
 unsigned	 ncpu_available(void);
 
+/* limits.c */
+void		 limits_fds(struct options *, int);
+unsigned	 limits_lower(unsigned, int);
+int		 limits_unsettled(void);
+void		 limits_settled(void);
+void		 limits_report(void);
+
 /* options.c */
 void		 options_parse(struct options *, int, char **);
 __attribute__((noreturn)) void usage(void);
@@ -249,12 +268,12 @@ extern int	 mprun_closed[3];
 struct input;
 const char	*input_split(const char *, size_t, char, int, size_t *,
 		     size_t *);
+int		 input_fds(const struct options *);
 struct input	*input_new(const struct options *, uv_loop_t *,
 		     void (*)(void *), void *);
 void		 input_free(struct input *);
 int		 input_next(struct input *, struct args **);
 int		 input_total(const struct input *, uint64_t *);
-int		 input_busy(struct input *);
 void		 input_args_free(struct args *);
 
 /* chunk.c */
@@ -288,7 +307,9 @@ enum proto_type {
 	PROTO_RETIRE,		/* worker -> parent: quota reached, exiting */
 	PROTO_STOP,		/* parent -> worker: termseq, drop queue, exit */
 	PROTO_KILL,		/* parent -> worker: termseq task seq */
-	PROTO_SIGNAL		/* parent -> worker: u32 signal to the task */
+	PROTO_SIGNAL,		/* parent -> worker: u32 signal to the task */
+	PROTO_AGAIN		/* worker -> parent: task seq (0: --init) not
+				   started, no process to be had; exiting */
 };
 struct proto_frame {
 	int		 type;
@@ -444,6 +465,8 @@ void		 worker_set_ncpu(unsigned);
 /* Streams whose output nobody reads: the task gets /dev/null, no pipe. */
 #define SPAWN_DISCARD_OUT 0x1
 #define SPAWN_DISCARD_ERR 0x2
+/* spawn_start(): no process could be had (EAGAIN); nothing ran. */
+#define SPAWN_AGAIN	(-1)
 /* A process spawn_start() started; it leads its own process group. */
 struct spawn {
 	pid_t		 pid;
@@ -530,6 +553,8 @@ struct worker {
 	int			 eof;
 	int			 hello;		/* its HELLO reply arrived */
 	int			 stopped;	/* STOP sent */
+	int			 draining;	/* pool lowered: exits when idle */
+	int			 alone;		/* no other worker when it started */
 	int			 closing_to;
 	int			 reading;
 	struct buf		 rbuf;
@@ -548,6 +573,8 @@ struct worker {
 void		 output_init(uv_loop_t *, void (*)(int), void (*)(void));
 uint64_t	 output_mark(void);
 uint64_t	 output_written(void);
+int		 output_fds(void);
+void		 output_free(void);
 void		 output_write(int, const char *, size_t);
 void		 output_write_file(int, int, off_t, size_t);
 void		 output_discard(void);
@@ -562,6 +589,7 @@ void		 pool_init(uv_loop_t *, const struct options *);
 struct worker	*pool_spawn(unsigned);
 void		 pool_flush(struct worker *);
 void		 pool_retire(struct worker *);
+void		 pool_noproc(struct worker *);
 void		 pool_pause(int);
 void		 pool_stop_all(void);
 void		 pool_kill_all(void);
@@ -592,6 +620,7 @@ int		 zygote_active(void);
 int		 zygote_event_fd(void);
 pid_t		 zygote_spawn(int, int);
 int		 zygote_event(pid_t *, int *);
+void		 zygote_nospare(void);
 void		 zygote_retire(void);
 int		 zygote_retired(void);
 void		 zygote_close(void);
@@ -633,7 +662,6 @@ int		 dispatch_total(uint64_t *);
 void		 dispatch_task_time(int64_t);
 int		 dispatch_stopping(void);
 int		 dispatch_busy(void);
-int		 dispatch_input_busy(void);
 struct job	*dispatch_next(unsigned);
 
 /* pworker.c */

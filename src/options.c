@@ -11,8 +11,6 @@
  * its argument from the command line, and an error in them says so.
  */
 
-#include <sys/resource.h>
-
 #include <errno.h>
 #include <getopt.h>
 #include <limits.h>
@@ -147,16 +145,11 @@ struct options_pass {
 /* OPTIONS_ENV while its options are parsed: usage errors name it. */
 static const char	*options_origin;
 
-/* The most workers the open-file limit allows (two pipes each). */
-#define OPTIONS_FDS_RESERVED	24
-/* Below this plus a worker's share, not even one worker can start. */
-#define OPTIONS_FDS_MIN		16
 #define OPTIONS_JOBS_MAX	256
 
 static unsigned	 options_number(const char *, const char *, long long,
 		     long long);
 static unsigned	 options_jobs(const char *);
-static unsigned	 options_fd_cap(unsigned, unsigned);
 static char	 options_delim(const char *);
 static int	 options_separator(const char *, enum source_kind *, int *);
 static void	 options_sources(struct options *, int, char **);
@@ -246,43 +239,6 @@ options_jobs(const char *s)
 			n = OPTIONS_JOBS_MAX;
 	}
 	return (n < 1 ? 1 : n);
-}
-
-/*
- * Caps the pool so that its pipes (per descriptors a worker) fit under
- * the open-file limit, raising the soft limit to the hard one first: a
- * pool that cannot open its pipes would fail half-way through the run
- * instead.
- */
-static unsigned
-options_fd_cap(unsigned jobs, unsigned per)
-{
-	struct rlimit	 rl;
-	rlim_t		 need, max;
-
-	if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
-		die("getrlimit");
-	need = (rlim_t)jobs * per + OPTIONS_FDS_RESERVED;
-	if (rl.rlim_cur != RLIM_INFINITY && rl.rlim_cur < need) {
-		rl.rlim_cur = rl.rlim_max == RLIM_INFINITY ||
-		    rl.rlim_max > need ? need : rl.rlim_max;
-		if (setrlimit(RLIMIT_NOFILE, &rl) == -1)
-			log_debug("setrlimit: %s", strerror(errno));
-		if (getrlimit(RLIMIT_NOFILE, &rl) == -1)
-			die("getrlimit");
-	}
-	if (rl.rlim_cur == RLIM_INFINITY || rl.rlim_cur >= need)
-		return (jobs);
-	if (rl.rlim_cur < OPTIONS_FDS_MIN + per)
-		diex("the open file limit (%llu) is too low: mprun needs %u",
-		    (unsigned long long)rl.rlim_cur, OPTIONS_FDS_MIN + per);
-	max = rl.rlim_cur > OPTIONS_FDS_RESERVED + per ?
-	    (rl.rlim_cur - OPTIONS_FDS_RESERVED) / per : 1;
-	if (max >= jobs)
-		return (jobs);
-	log_warnx("-j %u: lowered to %u (open file limit %llu)", jobs,
-	    (unsigned)max, (unsigned long long)rl.rlim_cur);
-	return ((unsigned)max);
 }
 
 /* Parses -d: one character or an escape. */
@@ -843,8 +799,6 @@ options_parse(struct options *o, int argc, char **argv)
 	o->jobs_explicit = p.jobs_set;
 	if (o->ntermseq == 0)
 		strnum_termseq_default(o->termseq, &o->ntermseq);
-	/* An mprun worker takes two pipes; a --worker CMD three. */
-	o->jobs = options_fd_cap(o->jobs, o->worker != NULL ? 3 : 2);
 
 	/* -a files come first, as options precede the command. */
 	for (i = 0; i < p.nafiles; i++) {

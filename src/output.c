@@ -8,12 +8,15 @@
  * coalesced into one buffer, so a thousand one-line tasks cost a handful of
  * writes.
  *
- * Writes are uv_fs_write requests, done by blocking write(2) calls in
- * libuv's thread pool.  The alternative, a uv_pipe_t or uv_tty_t on fd 1,
- * would put O_NONBLOCK on a file description shared with the calling shell
- * and the programs after mprun in a pipeline.  A slow reader therefore
- * holds one pool thread; the pending byte count rises and the collector
- * stops reading from the workers (back-pressure) until it drains.
+ * Writes go through nbio.c, from the loop and never blocking it on a pipe
+ * or a terminal: a uv_pipe_t or uv_tty_t on fd 1 would put O_NONBLOCK on
+ * a file description shared with the calling shell and the programs after
+ * mprun in a pipeline, and libuv's uv_fs_write would need a thread.  A
+ * write starts on the loop's next turn (or when the descriptor is ready),
+ * never inside the call that queued it, so queueing output never runs
+ * the drain callback under the caller's feet.  When the reader is slow,
+ * the pending byte count rises and the collector stops reading from the
+ * workers (back-pressure) until it drains.
  *
  * Pieces spilled to a temporary file are queued by file range and read
  * back a block at a time just before they are written.
@@ -21,6 +24,7 @@
 
 #include <sys/queue.h>
 #include <sys/stat.h>
+#include <sys/uio.h>
 
 #include <errno.h>
 #include <signal.h>
@@ -46,7 +50,6 @@ struct output_piece {
 	size_t				 len;	/* bytes left to write */
 	size_t				 done;	/* bytes of data written */
 	size_t				 size;
-	int				 busy;	/* in the write in flight */
 	TAILQ_ENTRY(output_piece)	 entry;
 };
 TAILQ_HEAD(output_queue, output_piece);
@@ -54,9 +57,8 @@ TAILQ_HEAD(output_queue, output_piece);
 static struct output_queue	 output_q = TAILQ_HEAD_INITIALIZER(output_q);
 static uv_loop_t		*output_loop;
 static void			(*output_drain_cb)(int);
-static uv_fs_t			 output_req;
-static int			 output_busy;	/* a write is in flight */
-static int			 output_nbusy;	/* pieces in that write */
+static struct nbio		*output_nb[3];	/* for fds 1 and 2 */
+static int			 output_busy;	/* waiting to write */
 static size_t			 output_bytes;	/* queued, not yet written */
 static int			 output_paused;
 static int			 output_failed;
@@ -67,7 +69,8 @@ static uint64_t			 output_nwritten;
 static void			(*output_written_cb)(void);
 
 static void	 output_start(void);
-static void	 output_write_cb(uv_fs_t *);
+static void	 output_ready_cb(void *);
+static void	 output_wrote(ssize_t, int);
 static int	 output_load(struct output_piece *);
 static void	 output_check_high(void);
 static void	 output_piece_free(struct output_piece *);
@@ -120,6 +123,10 @@ output_init(uv_loop_t *loop, void (*drain_cb)(int), void (*written_cb)(void))
 	output_loop = loop;
 	output_drain_cb = drain_cb;
 	output_written_cb = written_cb;
+	output_nb[STDOUT_FILENO] = nbio_new(loop, STDOUT_FILENO, NBIO_WRITE,
+	    0);
+	output_nb[STDERR_FILENO] = nbio_new(loop, STDERR_FILENO, NBIO_WRITE,
+	    0);
 }
 
 /*
@@ -139,6 +146,23 @@ output_written(void)
 	return (output_nwritten);
 }
 
+/* How many descriptors output_init() opens, for limits.c. */
+int
+output_fds(void)
+{
+	return (nbio_fds(STDOUT_FILENO, NBIO_WRITE, 0) +
+	    nbio_fds(STDERR_FILENO, NBIO_WRITE, 0));
+}
+
+/* Lets go of the descriptors; nothing is written any more. */
+void
+output_free(void)
+{
+	nbio_free(output_nb[STDOUT_FILENO]);
+	nbio_free(output_nb[STDERR_FILENO]);
+	output_nb[STDOUT_FILENO] = output_nb[STDERR_FILENO] = NULL;
+}
+
 /* Frees a piece. */
 static void
 output_piece_free(struct output_piece *p)
@@ -155,13 +179,13 @@ output_discard(void)
 
 	for (p = TAILQ_FIRST(&output_q); p != NULL; p = next) {
 		next = TAILQ_NEXT(p, entry);
-		if (p->busy)
-			continue;	/* the write still owns it */
 		TAILQ_REMOVE(&output_q, p, entry);
 		output_bytes -= p->len;
 		output_piece_free(p);
 	}
 	output_failed = 1;
+	/* Writes are made whole in one callback: none is in flight. */
+	output_busy = 0;
 	/*
 	 * Nothing will be written any more, so nothing may hold the workers
 	 * back: a worker blocked on its frames could never report that its
@@ -189,7 +213,8 @@ output_write(int fd, const char *data, size_t n)
 		return;
 	}
 	p = TAILQ_LAST(&output_q, output_queue);
-	if (p != NULL && !p->busy && !p->file && p->fd == fd &&
+	/* Not onto a piece partly written: its bytes start at done. */
+	if (p != NULL && !p->file && p->done == 0 && p->fd == fd &&
 	    p->len + n <= OUTPUT_COALESCE_MAX) {
 		if (p->len + n > p->size) {
 			p->size = p->len + n < 4096 ? 4096 : (p->len + n) * 2;
@@ -261,14 +286,14 @@ int
 output_flushed(void)
 {
 	if (output_failed)
-		return (!output_busy);
+		return (1);
 	return (TAILQ_EMPTY(&output_q) && !output_busy);
 }
 
 /*
  * Reads the next block of a spill-file piece into memory.  This is a
  * blocking pread of a local file we just wrote, usually still in the page
- * cache; it is not worth a round trip through the thread pool.
+ * cache, and it never waits for another program.
  */
 static int
 output_load(struct output_piece *p)
@@ -294,67 +319,92 @@ output_load(struct output_piece *p)
 	return ((int)r);
 }
 
-/* Starts a write of the pieces at the head of the queue, if none runs. */
+/*
+ * Starts a write of the pieces at the head of the queue, if none runs: it
+ * is made when nbio says the descriptor takes it.
+ */
 static void
 output_start(void)
 {
-	struct output_piece	*p;
-	uv_buf_t		 bufs[OUTPUT_IOV_MAX];
-	unsigned		 n = 0;
-	int			 r, fd;
+	int	 r, fd;
 
 	if (output_busy || output_failed || TAILQ_EMPTY(&output_q))
 		return;
-	p = TAILQ_FIRST(&output_q);
-	fd = p->fd;
-	if (p->file) {
-		if ((r = output_load(p)) == -1) {
-			output_discard();
-			mprun_shutdown(MPRUN_EXIT_ERROR);
-			return;
-		}
-		p->busy = 1;
-		bufs[n++] = uv_buf_init(p->data, (unsigned)r);
-	} else {
-		TAILQ_FOREACH(p, &output_q, entry) {
-			if (p->fd != fd || p->file || n == OUTPUT_IOV_MAX)
-				break;
-			p->busy = 1;
-			bufs[n++] = uv_buf_init(p->data + p->done,
-			    (unsigned)p->len);
-		}
-	}
-	r = uv_fs_write(output_loop, &output_req, fd, bufs, n, -1,
-	    output_write_cb);
-	if (r != 0) {
+	fd = TAILQ_FIRST(&output_q)->fd;
+	if ((r = nbio_wait(output_nb[fd], output_ready_cb, NULL)) != 0) {
 		log_warnx("%s: %s", fd == 1 ? "stdout" : "stderr",
-		    strerror(-r));
+		    uv_strerror(r));
 		output_discard();
 		mprun_shutdown(MPRUN_EXIT_ERROR);
 		return;
 	}
 	output_busy = 1;
-	output_nbusy = (int)n;
 }
 
-/* A write finished: drop what it wrote, report errors, start the next. */
+/* The descriptor at the head of the queue takes a write: make it. */
 static void
-output_write_cb(uv_fs_t *req)
+output_ready_cb(void *arg)
 {
 	struct output_piece	*p;
-	ssize_t			 r = req->result;
-	size_t			 left, take, before;
-	int			 fd, i, n = output_nbusy;
+	struct iovec		 iov[OUTPUT_IOV_MAX];
+	ssize_t			 w;
+	int			 r, n = 0, fd;
 
-	uv_fs_req_cleanup(req);
+	if (output_failed || TAILQ_EMPTY(&output_q)) {
+		output_busy = 0;
+		return;
+	}
+	p = TAILQ_FIRST(&output_q);
+	fd = p->fd;
+	if (p->file) {
+		if ((r = output_load(p)) == -1) {
+			output_busy = 0;
+			output_discard();
+			mprun_shutdown(MPRUN_EXIT_ERROR);
+			return;
+		}
+		iov[n].iov_base = p->data;
+		iov[n++].iov_len = (size_t)r;
+	} else {
+		TAILQ_FOREACH(p, &output_q, entry) {
+			if (p->fd != fd || p->file || n == OUTPUT_IOV_MAX)
+				break;
+			iov[n].iov_base = p->data + p->done;
+			iov[n++].iov_len = p->len;
+		}
+	}
+	w = nbio_writev(output_nb[fd], iov, n);
+	if (w == -1 && (errno == EAGAIN || errno == EWOULDBLOCK)) {
+		/* Not ready after all (a shared pipe another fills). */
+		if ((r = nbio_wait(output_nb[fd], output_ready_cb,
+		    NULL)) != 0) {
+			output_busy = 0;
+			log_warnx("%s: %s", fd == 1 ? "stdout" : "stderr",
+			    uv_strerror(r));
+			output_discard();
+			mprun_shutdown(MPRUN_EXIT_ERROR);
+		}
+		return;
+	}
+	output_wrote(w == -1 ? -errno : w, n);
+}
+
+/*
+ * A write of n pieces returned r (bytes, or -errno): drop what it wrote,
+ * report errors, start the next.
+ */
+static void
+output_wrote(ssize_t r, int n)
+{
+	struct output_piece	*p;
+	size_t			 left, take, before;
+	int			 fd, i;
+
 	output_busy = 0;
-	output_nbusy = 0;
 	fd = TAILQ_FIRST(&output_q)->fd;
 	if (r < 0) {
-		TAILQ_FOREACH(p, &output_q, entry)
-			p->busy = 0;
 		output_discard();
-		if (r == UV_EPIPE) {
+		if (r == -EPIPE) {
 			mprun_shutdown(-SIGPIPE);
 			return;
 		}
@@ -367,7 +417,6 @@ output_write_cb(uv_fs_t *req)
 	output_nwritten += (uint64_t)r;
 	left = (size_t)r;
 	for (i = 0; i < n && (p = TAILQ_FIRST(&output_q)) != NULL; i++) {
-		p->busy = 0;
 		take = left < p->len ? left : p->len;
 		if (p->file)
 			p->off += (off_t)take;	/* the next block reads on */
@@ -376,12 +425,8 @@ output_write_cb(uv_fs_t *req)
 		p->len -= take;
 		output_bytes -= take;
 		left -= take;
-		if (p->len != 0) {
-			/* A short write: the rest goes next time. */
-			TAILQ_FOREACH(p, &output_q, entry)
-				p->busy = 0;
-			break;
-		}
+		if (p->len != 0)
+			break;		/* a short write: the rest next time */
 		TAILQ_REMOVE(&output_q, p, entry);
 		output_piece_free(p);
 	}
@@ -396,4 +441,3 @@ output_write_cb(uv_fs_t *req)
 	if (output_written_cb != NULL)
 		output_written_cb();
 }
-

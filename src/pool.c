@@ -2,8 +2,8 @@
  * pool.c - the worker processes.
  *
  * A worker is mprun's own executable re-run as "mprun --worker-mode" with
- * uv_spawn (fork and exec: the parent is a multi-threaded libuv process,
- * where a fork without exec is unsafe).  Its stdin and stdout are pipes
+ * uv_spawn (fork and exec: the parent has a loop, signal handlers and
+ * descriptors that a worker must not inherit).  Its stdin and stdout are pipes
  * carrying frames; its stderr is ours.  Each slot 1..jobs has at most one
  * active worker; a retiring or dying worker leaves its slot at once so a
  * fresh one can take it, and is freed when its three handles have closed.
@@ -16,6 +16,14 @@
  * A worker is gone when both its exit status and the EOF of its frames
  * have arrived (in either order): only then is every frame it sent known
  * to have been read, and collect.c can settle its unfinished tasks.
+ *
+ * When the user's process limit is reached (fork fails with EAGAIN), the
+ * pool shrinks rather than fail: a slot that never had a worker lowers
+ * -j to the slots below it; a fresh worker for a slot that had one waits
+ * until some worker has exited (which frees a process); a worker that
+ * cannot start its task says AGAIN and exits, its tasks go to the others
+ * and -j goes down by one.  Only when no worker is left to wait for, or
+ * the last one keeps finding no process for its task, does the run fail.
  */
 
 #include <sys/wait.h>
@@ -34,6 +42,10 @@
 #define POOL_READ_SIZE		(64 * 1024)
 /* Workers that die before saying hello, in a row, before we give up. */
 #define POOL_START_FAILS	3
+/* What a slot has seen, for pool_again(). */
+#define POOL_SLOT_NEW		0	/* never had a worker */
+#define POOL_SLOT_HAD		1	/* had one */
+#define POOL_SLOT_WAITED	2	/* had one, waited for a process once */
 
 static uv_loop_t		*ploop;
 static const struct options	*popts;
@@ -48,6 +60,9 @@ static int			 pzpolling;
 static unsigned			 pzwaiting;	/* forked, exit not in */
 static int			 pdiscard;	/* SPAWN_DISCARD_* */
 static int			 pmerge;	/* tasks' stderr on stdout */
+static char			*pever;		/* POOL_SLOT_*, per slot */
+static int			 pblocked;	/* no process: wait for an exit */
+static unsigned			 pnoproc;	/* AGAINs in a row at -j 1 */
 
 static void	 pool_alloc_cb(uv_handle_t *, size_t, uv_buf_t *);
 static void	 pool_read_cb(uv_stream_t *, ssize_t, const uv_buf_t *);
@@ -64,6 +79,8 @@ static void	 pool_close_input(struct worker *);
 static void	 pool_fail(struct worker *);
 static void	 pool_unslot(struct worker *);
 static char	*pool_init_cmd(unsigned);
+static int	 pool_again(unsigned);
+static void	 pool_lower(unsigned);
 
 /* Finds our own executable and makes the slots. */
 void
@@ -75,6 +92,7 @@ pool_init(uv_loop_t *loop, const struct options *o)
 	ploop = loop;
 	popts = o;
 	pslots = xcalloc(o->jobs, sizeof *pslots);
+	pever = xcalloc(o->jobs, sizeof *pever);
 	/*
 	 * Output that would only be written to our /dev/null goes to the
 	 * tasks' own (not the /dev/null standing in for a closed fd:
@@ -196,16 +214,32 @@ pool_init_cmd(unsigned slot)
 struct worker *
 pool_spawn(unsigned slot)
 {
-	struct worker			*w;
+	struct worker			*w, *o;
 	uv_process_options_t		 po;
 	uv_stdio_container_t		*stdio;
 	struct hello			 h;
 	struct host			*host;
 	char				*args[3], *json;
 	int				 r, nstdio = 3, jr = -1, jw = -1;
+	int				 again = 0;
+	unsigned			 n;
 
 	host = remote_slot_host(slot);
 	if (host != NULL && !remote_host_usable(host))
+		return (NULL);
+	if (pblocked)
+		return (NULL);	/* until a worker exits */
+	/*
+	 * limits.c counts the pipes of one worker per slot, and of one
+	 * more with --maxtasksperchild, whose fresh worker starts while the
+	 * old one exits: beyond that, the slot waits for the old one to go.
+	 */
+	n = 0;
+	TAILQ_FOREACH(o, &pall, entry) {
+		if (o->slot == slot && o->state != WORKER_GONE)
+			n++;
+	}
+	if (n > (popts->maxtasks != 0 ? 1U : 0U))
 		return (NULL);
 
 	w = xcalloc(1, sizeof *w);
@@ -229,7 +263,9 @@ pool_spawn(unsigned slot)
 	if (r == 0)
 		goto started;
 	if (r != UV_EPIPE) {
-		log_warnx("cannot start a worker: %s", uv_strerror(r));
+		if (r != UV_EAGAIN || !(again = pool_again(slot)))
+			log_warnx("cannot start a worker: %s",
+			    uv_strerror(r));
 		w->open_handles = 3;
 		goto failed;
 	}
@@ -280,7 +316,9 @@ pool_spawn(unsigned slot)
 	r = uv_spawn(ploop, &w->proc, &po);
 	free(stdio);
 	if (r != 0) {
-		if (host != NULL)
+		if (r == UV_EAGAIN && (again = pool_again(slot)))
+			;	/* the pool shrinks, or waits */
+		else if (host != NULL)
 			log_warnx("cannot start a worker with %s: %s",
 			    po.file, uv_strerror(r));
 		else
@@ -294,9 +332,15 @@ pool_spawn(unsigned slot)
 	w->pid = w->proc.pid;
 started:
 	w->open_handles = w->forked ? 3 : 4;
+	w->alone = 1;
+	TAILQ_FOREACH(o, &pall, entry) {
+		if (!o->exited)
+			w->alone = 0;
+	}
 	TAILQ_INSERT_TAIL(&pall, w, entry);
 	pcount++;
 	pslots[slot - 1] = w;
+	pever[slot - 1] = POOL_SLOT_HAD;
 	log_debug("worker %ld started in slot %u", (long)w->pid, slot);
 
 	if (!ppaused) {
@@ -330,10 +374,102 @@ failed:
 	uv_close((uv_handle_t *)&w->timer, pool_close_cb);
 	uv_close((uv_handle_t *)&w->to, pool_close_cb);
 	uv_close((uv_handle_t *)&w->from, pool_close_cb);
+	if (again)
+		return (NULL);
 	/* A transport that cannot even start will not start later. */
 	if (host == NULL || remote_host_result(host, 0, 1))
 		mprun_shutdown(MPRUN_EXIT_ERROR);
 	return (NULL);
+}
+
+/*
+ * No process could be had for a worker in slot: shrinks the pool, or
+ * waits for a worker to exit, as the top of this file says.  A slot that
+ * had a worker waits once (its old worker may still be exiting); if the
+ * top slot still gets none after that, it goes too.  Returns 0 when no
+ * worker is left to wait for: the run cannot go on.
+ */
+static int
+pool_again(unsigned slot)
+{
+	struct worker	*w;
+	unsigned	 alive = 0;
+
+	TAILQ_FOREACH(w, &pall, entry) {
+		if (!w->exited)
+			alive++;
+	}
+	if (alive == 0)
+		return (0);
+	if (slot > 1 && (pever[slot - 1] == POOL_SLOT_NEW ||
+	    (slot == popts->jobs && pever[slot - 1] == POOL_SLOT_WAITED)))
+		pool_lower(slot - 1);
+	else {
+		if (pever[slot - 1] == POOL_SLOT_HAD)
+			pever[slot - 1] = POOL_SLOT_WAITED;
+		pblocked = 1;
+	}
+	return (1);
+}
+
+/*
+ * Lowers the pool to jobs workers for want of processes: the workers
+ * above it get no more tasks and exit once they have run what they hold
+ * (an EOF while a task runs would mean "the parent is gone" to them), and
+ * the zygote keeps no spare worker from now on.
+ */
+static void
+pool_lower(unsigned jobs)
+{
+	struct worker	*w;
+
+	jobs = limits_lower(jobs, EAGAIN);
+	zygote_nospare();
+	TAILQ_FOREACH(w, &pall, entry) {
+		if (w->state != WORKER_ACTIVE || w->slot <= jobs)
+			continue;
+		if (w->njobs == 0)
+			pool_retire(w);
+		else {
+			w->state = WORKER_RETIRING;
+			w->draining = 1;
+			pool_unslot(w);
+		}
+	}
+}
+
+/*
+ * Worker w found no process for its next task (or --init): it exits,
+ * and its tasks, none started, go back to the queue when it has gone.
+ * The pool shrinks by one (unless it shrank already and no task started
+ * since: that worker was likely caught by the same shortage); at -j 1 a
+ * fresh worker tries again once this one has gone, and when
+ * POOL_START_FAILS workers in a row that ran alone could start no task,
+ * the run fails.
+ */
+void
+pool_noproc(struct worker *w)
+{
+	w->state = WORKER_RETIRING;
+	pool_unslot(w);
+	pool_close_input(w);
+	if (w->ndone > 0)
+		pnoproc = 0;	/* it ran tasks before: a fresh start */
+	/* Above the pool's size, or caught by the last shortage: no lower. */
+	if (w->slot > popts->jobs || (popts->jobs > 1 && limits_unsettled()))
+		return;
+	if (popts->jobs > 1) {
+		pool_lower(popts->jobs - 1);
+		return;
+	}
+	zygote_nospare();
+	/* The next worker starts once this one is gone, to have its process. */
+	pblocked = 1;
+	/* Another worker still held a process: that shortage proves little. */
+	if (w->alone && ++pnoproc >= POOL_START_FAILS) {
+		log_warnx("cannot start a task: %s", strerror(EAGAIN));
+		mprun_shutdown(MPRUN_EXIT_ERROR);
+	}
 }
 
 /* Gives libuv room for the next read of frames. */
@@ -453,6 +589,7 @@ pool_exited(struct worker *w, int64_t status, int sig)
 	w->exited = 1;
 	w->exit_status = status;
 	w->term_signal = sig;
+	pblocked = 0;		/* its process is free: try again */
 	log_debug("worker %ld in slot %u exited: status %lld signal %d",
 	    (long)w->pid, w->slot, (long long)status, sig);
 	pool_check_gone(w);
@@ -507,6 +644,7 @@ pool_zygote_lost(void)
 	zygote_close();
 	TAILQ_FOREACH(w, &pall, entry) {
 		if (w->forked && !w->exited) {
+			pblocked = 0;
 			w->exited = 1;
 			w->exit_status = -1;
 			pzwaiting--;
@@ -738,6 +876,8 @@ pool_free(void)
 {
 	free(pslots);
 	pslots = NULL;
+	free(pever);
+	pever = NULL;
 	if (pzpolling) {
 		uv_close((uv_handle_t *)&pzpoll, NULL);
 		pzpolling = 0;

@@ -94,7 +94,7 @@ proto_decode(const char *data, size_t len, struct proto_frame *f,
 		return (0);
 	plen = proto_get32(data);
 	type = (unsigned char)data[4];
-	if (type < PROTO_HELLO || type > PROTO_SIGNAL) {
+	if (type < PROTO_HELLO || type > PROTO_AGAIN) {
 		*errstr = "unknown frame type";
 		return (-1);
 	}

@@ -20,6 +20,11 @@
  * answering.  A worker that exits 0 after a few records, unread ones in
  * its pipe, is how a worker recycles itself: it loses nothing.
  *
+ * A worker that cannot be started for want of a process (EAGAIN: the
+ * user's process limit) lowers -j to the slots below it, if its slot
+ * never had one; a fresh one for a slot that had waits until some worker
+ * has exited; with no worker left to wait for, the run fails.
+ *
  * The line protocol pairs answers with records by counting, so nothing
  * may upset the count.  A record that holds the protocol's separator (or
  * the --worker-eot line) is refused before it is sent.  An answer that
@@ -114,6 +119,8 @@ static TAILQ_HEAD(, pworker)	 pwall = TAILQ_HEAD_INITIALIZER(pwall);
 static unsigned			 pwcount;
 static int			 pwpaused;
 static unsigned			 pwstartfails;
+static char			*pwever;	/* slots that had a worker */
+static int			 pwblocked;	/* no process: wait for an exit */
 static struct termstep		 pwtermseq[TERMSEQ_MAX];
 static int			 pwntermseq;
 static int			 pwinput_done;	/* all read, all sent */
@@ -121,6 +128,7 @@ static uv_timer_t		 pwquiet;	/* looks for silent workers */
 static int			 pwquiet_warned;
 
 static struct pworker *pworker_spawn(unsigned);
+static int	 pworker_again(unsigned);
 static int64_t	 pworker_now(void);
 static void	 pworker_alloc_cb(uv_handle_t *, size_t, uv_buf_t *);
 static void	 pworker_read_cb(uv_stream_t *, ssize_t, const uv_buf_t *);
@@ -158,6 +166,7 @@ pworker_init(uv_loop_t *loop, const struct options *o)
 	pwloop = loop;
 	pwo = o;
 	pwslots = xcalloc(o->jobs, sizeof *pwslots);
+	pwever = xcalloc(o->jobs, sizeof *pwever);
 	memcpy(pwtermseq, o->termseq, sizeof pwtermseq);
 	pwntermseq = o->ntermseq;
 	if ((r = uv_timer_init(loop, &pwquiet)) != 0)
@@ -178,6 +187,8 @@ pworker_free(void)
 	uv_close((uv_handle_t *)&pwquiet, NULL);
 	free(pwslots);
 	pwslots = NULL;
+	free(pwever);
+	pwever = NULL;
 }
 
 /*
@@ -253,8 +264,22 @@ pworker_spawn(unsigned slot)
 	uv_process_options_t	 po;
 	uv_stdio_container_t	 stdio[3];
 	char			*args[4];
-	int			 r;
+	int			 r, again;
+	unsigned		 n = 0;
 
+	if (pwblocked)
+		return (NULL);	/* until a worker exits */
+	/*
+	 * limits.c counts the pipes of one worker per slot, and of one
+	 * more with --maxtasksperchild, whose fresh worker starts while the
+	 * old one exits: beyond that, the slot waits for the old one to go.
+	 */
+	TAILQ_FOREACH(w, &pwall, entry) {
+		if (w->slot == slot && w->state != PW_GONE)
+			n++;
+	}
+	if (n > (pwo->maxtasks != 0 ? 1U : 0U))
+		return (NULL);
 	w = xcalloc(1, sizeof *w);
 	w->slot = slot;
 	w->state = PW_ACTIVE;
@@ -302,20 +327,24 @@ pworker_spawn(unsigned slot)
 	TAILQ_INSERT_TAIL(&pwall, w, entry);
 	pwcount++;
 	if ((r = uv_spawn(pwloop, &w->proc, &po)) != 0) {
-		log_warnx("--worker: cannot start /bin/sh: %s",
-		    uv_strerror(r));
-		w->state = PW_GONE;
+		w->state = PW_GONE;	/* not alive, for pworker_again() */
+		again = r == UV_EAGAIN && pworker_again(slot);
+		if (!again)
+			log_warnx("--worker: cannot start /bin/sh: %s",
+			    uv_strerror(r));
 		uv_close((uv_handle_t *)&w->in, pworker_close_cb);
 		uv_close((uv_handle_t *)&w->out, pworker_close_cb);
 		uv_close((uv_handle_t *)&w->err, pworker_close_cb);
 		uv_close((uv_handle_t *)&w->timer, pworker_close_cb);
 		uv_close((uv_handle_t *)&w->ktimer, pworker_close_cb);
 		uv_close((uv_handle_t *)&w->proc, pworker_close_cb);
-		mprun_shutdown(MPRUN_EXIT_ERROR);
+		if (!again)
+			mprun_shutdown(MPRUN_EXIT_ERROR);
 		return (NULL);
 	}
 	w->pid = w->proc.pid;
 	pwslots[slot - 1] = w;
+	pwever[slot - 1] = 1;
 	if ((r = uv_read_start((uv_stream_t *)&w->err, pworker_alloc_cb,
 	    pworker_err_cb)) != 0)
 		fatalx("uv_read_start: %s", uv_strerror(r));
@@ -327,6 +356,35 @@ pworker_spawn(unsigned slot)
 	}
 	log_debug("--worker %ld started in slot %u", (long)w->pid, slot);
 	return (w);
+}
+
+/*
+ * No process could be had for a worker in slot: lowers -j or waits, as
+ * the top of this file says.  Returns 0 when no worker is left to wait
+ * for.
+ */
+static int
+pworker_again(unsigned slot)
+{
+	struct pworker	*w;
+	unsigned	 alive = 0, jobs;
+
+	TAILQ_FOREACH(w, &pwall, entry) {
+		if (!w->exited && w->state != PW_GONE)
+			alive++;
+	}
+	if (alive == 0)
+		return (0);
+	if (slot == 1 || pwever[slot - 1]) {
+		pwblocked = 1;
+		return (1);
+	}
+	jobs = limits_lower(slot - 1, EAGAIN);
+	TAILQ_FOREACH(w, &pwall, entry) {
+		if (w->state == PW_ACTIVE && w->slot > jobs)
+			pworker_retire(w, 0);
+	}
+	return (1);
 }
 
 /*
@@ -348,9 +406,13 @@ pworker_pump(int eof)
 	for (slot = 1; slot <= pwo->jobs; slot++) {
 		if (dispatch_queued() == 0)
 			return;
+		/* NULL: an error, or no process for now (the others go on). */
 		if ((w = pwslots[slot - 1]) == NULL &&
-		    (w = pworker_spawn(slot)) == NULL)
-			return;
+		    (w = pworker_spawn(slot)) == NULL) {
+			if (dispatch_stopping())
+				return;
+			continue;
+		}
 		if (w->state != PW_ACTIVE)
 			continue;
 		low = w->chunk / 2 > 1 ? w->chunk / 2 : 1;
@@ -667,6 +729,7 @@ pworker_answered(struct pworker *w, struct job *j)
 		w->first_seq = j->seq;
 	w->answered = 1;
 	pwstartfails = 0;
+	limits_settled();
 	if (pwo->timeout_ms != 0)
 		pworker_arm(w);
 	if (w->state == PW_RETIRING && w->njobs == 0)
@@ -805,6 +868,7 @@ pworker_exit_cb(uv_process_t *p, int64_t status, int sig)
 	w->exited = 1;
 	w->exit_status = status;
 	w->term_signal = sig;
+	pwblocked = 0;		/* its process is free: try again */
 	uv_timer_stop(&w->ktimer);
 	pworker_check_gone(w);
 	dispatch_pump();

@@ -183,8 +183,10 @@ spawn_close(int *fd)
  * stdout and stderr are new pipes whose read ends are left in sp->out and
  * sp->err (when merging, one pipe for both, in sp->out; sp->err is -1);
  * with SPAWN_STDERR both go to our fd 2.  Returns 0 when the
- * process runs (sp->pid, also its process group), or the exit status to
- * report when it could not be started, with the reason appended to msg.
+ * process runs (sp->pid, also its process group), SPAWN_AGAIN when no
+ * process could be had (the process limit: the worker gives the task
+ * back, it has not failed), or the exit status to report when it could
+ * not be started, with the reason appended to msg.
  */
 int
 spawn_start(struct spawn *sp, int mode, char **argv, int how,
@@ -256,6 +258,8 @@ fail:
 	sp->pid = 0;
 	spawn_close(&outp[0]);
 	spawn_close(&errp[0]);
+	if (r == EAGAIN)
+		return (SPAWN_AGAIN);
 	if (r == ENOENT) {
 		xasprintf(&text, "mprun: %s: command not found\n", name);
 		buf_adds(msg, text);

@@ -168,6 +168,7 @@ static void	 worker_write(void);
 static void	 worker_flush(void);
 static int	 worker_poll(void);
 static void	 worker_unrun(struct worker_task *);
+static void	 worker_again(uint64_t);
 static void	 worker_run(struct worker_task *);
 static void	 worker_run_init(void);
 static void	 worker_watch(void);
@@ -450,6 +451,22 @@ worker_next(void)
 			worker_run(t);
 		free(t);
 	}
+}
+
+/*
+ * No process could be had for task seq (0: --init): the user's process
+ * limit is reached.  The task has not failed and must not be dropped, so
+ * the worker says AGAIN and exits, giving back its own process and every
+ * task it holds, none of them started; the parent runs them elsewhere
+ * and makes the pool smaller.
+ */
+static void
+worker_again(uint64_t seq)
+{
+	proto_put(&w.out, PROTO_AGAIN, seq, NULL, 0);
+	w.quit = 1;
+	w.reading = 0;
+	worker_drop_queue();
 }
 
 /* Answers a task that cannot run because --init failed. */
@@ -861,6 +878,11 @@ worker_run(struct worker_task *t)
 
 	buf_init(&msg);
 	status = spawn_start(&sp, t->mode, t->argv, SPAWN_CAPTURE, &msg);
+	if (status == SPAWN_AGAIN) {
+		buf_free(&msg);
+		worker_again(t->seq);
+		return;
+	}
 	if (status != 0) {
 		proto_put_start(&w.out, t->seq, 0);
 		proto_put_out(&w.out, t->seq, STREAM_STDERR, BUF_PTR(&msg),
@@ -906,6 +928,10 @@ worker_run_init(void)
 	buf_init(&msg);
 	status = spawn_start(&sp, TEMPLATE_SHELL, argv, SPAWN_STDERR, &msg);
 	buf_free(&msg);
+	if (status == SPAWN_AGAIN) {
+		worker_again(0);
+		return;
+	}
 	if (status != 0) {
 		log_warnx("--init in slot %u failed: exit %d", w.hello.slot,
 		    status);

@@ -3,9 +3,9 @@
  *
  * Starting a worker with fork+exec of mprun's own executable costs a whole
  * dynamic link and libc start-up (about 0.8 ms here: as much as the task
- * itself for a trivial one), and the multi-threaded libuv parent must not
- * fork without exec.  So the parent forks this process once, first
- * thing, while it is still single-threaded and has no loop, signal
+ * itself for a trivial one), and a fork of the parent once its loop runs
+ * would inherit the loop's state.  So the parent forks this process once,
+ * first thing, while it has no thread (it never starts one), no loop, signal
  * handler or open file of its own: it is a clean copy of a freshly
  * started mprun.  Each worker is then a plain fork of the zygote that
  * goes straight into worker_main(), as "mprun --worker-mode" would after
@@ -14,7 +14,9 @@
  * Two SOCK_SEQPACKET pairs connect it to the parent.  On the request
  * socket the parent sends the worker's two pipe ends (SCM_RIGHTS) and
  * waits for the answer, the new pid or -errno, as uv_spawn waits for its
- * exec.  On the event socket the zygote reports each worker it reaps, as
+ * exec; or, once processes run short, a request without fds that says
+ * to keep no spare worker any more (a spare holds a process that a task
+ * could use).  On the event socket the zygote reports each worker it reaps, as
  * a pid and a wait status; the parent reads those from its loop.  The
  * workers are the zygote's children, so it is the one to reap them.
  *
@@ -58,6 +60,7 @@ static pid_t	 zpid = -1;
 static int	 zreq = -1;	/* our end: spawn requests */
 static int	 zev = -1;	/* our end: exits */
 static int	 zretired;	/* no more requests: its EOF is expected */
+static int	 znospare;	/* told to keep no spare */
 
 /* In the zygote: its ends, its SIGCHLD signalfd, the spare worker. */
 static struct {
@@ -67,6 +70,7 @@ static struct {
 	unsigned jobs;		/* the pool size */
 	unsigned maxtasks;	/* workers are recycled when not 0 */
 	unsigned handed;	/* workers handed out so far */
+	int	 nospare;	/* processes ran short: no more spares */
 	pid_t	 spare;		/* forked, waiting for its pipes, or -1 */
 	int	 spare_sock;	/* where its pipes go */
 } z;
@@ -80,7 +84,7 @@ static int	 zygote_request(void);
 static void	 zygote_msg(struct msghdr *, struct iovec *, char *, char *,
 		     size_t);
 static int	 zygote_send_fds(int, const int *, int);
-static int	 zygote_recv_fds(int, int *);
+static int	 zygote_recv_fds(int, int *, char *);
 static pid_t	 zygote_fork(const int *);
 static void	 zygote_prefork(void);
 static void	 zygote_reap(void);
@@ -231,21 +235,21 @@ zygote_send_fds(int sock, const int *fds, int n)
 }
 
 /*
- * Receives the two fds of a spawn request.  Returns 1, 0 at EOF, or -1;
- * fds[] are -1 if the message carried none.
+ * Receives the two fds of a spawn request, and the request's byte in *c.
+ * Returns 1, 0 at EOF, or -1; fds[] are -1 if the message carried none.
  */
 static int
-zygote_recv_fds(int sock, int *fds)
+zygote_recv_fds(int sock, int *fds, char *c)
 {
 	struct msghdr	 mh;
 	struct cmsghdr	*cm;
 	struct iovec	 iov;
 	union zygote_cmsg	 cbuf;
-	char		 c;
 	ssize_t		 n;
 
 	fds[0] = fds[1] = -1;
-	zygote_msg(&mh, &iov, &c, cbuf.buf, sizeof cbuf.buf);
+	*c = '\0';
+	zygote_msg(&mh, &iov, c, cbuf.buf, sizeof cbuf.buf);
 	do
 		n = recvmsg(sock, &mh, MSG_CMSG_CLOEXEC);
 	while (n == -1 && errno == EINTR);
@@ -258,6 +262,31 @@ zygote_recv_fds(int sock, int *fds)
 			memcpy(fds, CMSG_DATA(cm), 2 * sizeof(int));
 	}
 	return (1);
+}
+
+/*
+ * Tells the zygote to keep no spare worker from now on, and to drop the
+ * one it has: processes have run short.  Once is enough.
+ */
+void
+zygote_nospare(void)
+{
+	int32_t		 answer;
+	ssize_t		 n;
+	char		 c = 'N';
+
+	if (zreq == -1 || znospare)
+		return;
+	znospare = 1;
+	do
+		n = send(zreq, &c, 1, MSG_NOSIGNAL);
+	while (n == -1 && errno == EINTR);
+	if (n == 1) {
+		do
+			n = recv(zreq, &answer, sizeof answer, 0);
+		while (n == -1 && errno == EINTR);
+	}
+	/* A zygote that is gone shows at the next spawn, as ever. */
 }
 
 /*
@@ -459,13 +488,22 @@ zygote_request(void)
 	int32_t	 answer;
 	int	 fds[2], r;
 	pid_t	 pid = -1;
+	char	 c;
 
-	if ((r = zygote_recv_fds(z.req, fds)) == -1 &&
+	if ((r = zygote_recv_fds(z.req, fds, &c)) == -1 &&
 	    (errno == EAGAIN || errno == EINTR))
 		return (0);
 	if (r <= 0)
 		return (-1);
-	if (fds[0] == -1 || fds[1] == -1)
+	if (c == 'N' && fds[0] == -1 && fds[1] == -1) {
+		/* The spare sees its socket close and leaves. */
+		z.nospare = 1;
+		if (z.spare_sock != -1)
+			close(z.spare_sock);
+		z.spare_sock = -1;
+		z.spare = -1;
+		answer = 0;
+	} else if (fds[0] == -1 || fds[1] == -1)
 		answer = -EINVAL;
 	else {
 		if (z.spare != -1) {
@@ -515,8 +553,10 @@ zygote_prefork(void)
 {
 	int	 sp[2], fds[2];
 	pid_t	 pid;
+	char	 c;
 
-	if (z.spare != -1 || (z.handed >= z.jobs && z.maxtasks == 0))
+	if (z.spare != -1 || z.nospare ||
+	    (z.handed >= z.jobs && z.maxtasks == 0))
 		return;
 	if (socketpair(AF_UNIX, SOCK_SEQPACKET | SOCK_CLOEXEC, 0, sp) == -1)
 		return;
@@ -532,7 +572,7 @@ zygote_prefork(void)
 		close(z.ev);
 		close(z.sfd);
 		z.req = z.ev = z.sfd = -1;
-		if (zygote_recv_fds(sp[1], fds) != 1 || fds[0] == -1 ||
+		if (zygote_recv_fds(sp[1], fds, &c) != 1 || fds[0] == -1 ||
 		    fds[1] == -1)
 			_exit(0);	/* not needed after all */
 		close(sp[1]);

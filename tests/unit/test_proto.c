@@ -252,6 +252,14 @@ test_roundtrips(void)
 	ASSERT(f.seq == 12345678901ULL);
 	ASSERT_INT_EQ(f.len, 0);
 
+	tap_context("AGAIN");
+	buf_reset(&b);
+	proto_put(&b, PROTO_AGAIN, 77, NULL, 0);
+	ASSERT(decode_one(&b, &f));
+	ASSERT_INT_EQ(f.type, PROTO_AGAIN);
+	ASSERT_INT_EQ(f.seq, 77);
+	ASSERT_INT_EQ(f.len, 0);
+
 	tap_context("SIGNAL");
 	buf_reset(&b);
 	proto_put_signal(&b, 20);
@@ -405,7 +413,7 @@ test_malformed(void)
 		uint32_t	 len;
 	} rows[] = {
 		{ "type 0", 0, 0, 0 },
-		{ "type 10", 10, 0, 0 },
+		{ "type 11", 11, 0, 0 },
 		{ "type 255", 255, 0, 0 },
 		{ "pad byte", PROTO_OUT, 1, 2 },
 		{ "pad 0x80", PROTO_STOP, 0x80, 0 },
