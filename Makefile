@@ -77,7 +77,7 @@ asan:
 	    EXTRA_CFLAGS="-fsanitize=address,undefined -fno-sanitize-recover=all" \
 	    EXTRA_LDFLAGS="-fsanitize=address,undefined"
 
-# libFuzzer targets (issue 6): each built with clang from its test file and
+# libFuzzer targets: each built with clang from its test file and
 # the pure modules it drives, never main.c, then run for FUZZ_SECONDS on a
 # copy of its seed corpus by tests/fuzz/run.sh.  FUZZ_TARGETS picks some.
 FUZZ_CC ?= clang
@@ -105,7 +105,7 @@ $(FUZZ_BINS): $(FUZZ_COMMON) src/mprun.h tests/fuzz/fuzz.h
 	@mkdir -p $(FUZZ_DIR)
 	$(FUZZ_CC) $(FUZZ_CFLAGS) -o $@ $(filter %.c,$^) $(PKG_LIBS)
 
-# Side-by-side timings against GNU parallel and xargs -P (issue 5); see
+# Side-by-side timings against GNU parallel and xargs -P; see
 # the header of scripts/bench.sh for the workloads and QUICK=1.
 bench: mprun
 	bash scripts/bench.sh ./mprun

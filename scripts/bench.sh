@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # bench.sh - time mprun side by side with GNU parallel and xargs -P, and
-# hold the figures against the performance targets of issue 5.
+# hold the figures against mprun's performance targets.
 #
 #   usage: scripts/bench.sh [path/to/mprun]      (from the repository root;
 #          default ./mprun, or $MPRUN; `make bench` builds and runs it)
@@ -428,7 +428,7 @@ report() {
     echo
     echo "mprun_vs: mprun's rate / the row's (startup: the row's time / mprun's)."
     echo
-    echo "TARGETS (issue 5)"
+    echo "TARGETS"
     target trivial 'mprun/xargs jobs/s %sx (>= 2.0x)' "$(ratio trivial mprun xargs)" '>=' 2.0
     target trivial 'mprun/limit jobs/s %sx (>= 0.85x)' "$(ratio trivial mprun limit)" '>=' 0.85
     target ordered 'mprun/GNU parallel -k jobs/s %sx (>= 2.0x)' \

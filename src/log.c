@@ -27,13 +27,6 @@ log_set_verbose(int v)
 	log_verbose = v;
 }
 
-/* Returns how many -v were given. */
-int
-log_get_verbose(void)
-{
-	return (log_verbose);
-}
-
 /* Sets what fatal() runs before exiting. */
 void
 log_set_fatal_hook(void (*hook)(void))

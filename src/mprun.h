@@ -201,7 +201,6 @@ char		*buf_take(struct buf *, size_t *);
 
 /* log.c */
 void		 log_set_verbose(int);
-int		 log_get_verbose(void);
 void		 log_set_fatal_hook(void (*)(void));
 void		 log_exit_how(char *, size_t, int64_t, int);
 void		 log_debug(const char *, ...)
@@ -578,7 +577,6 @@ void		 output_free(void);
 void		 output_write(int, const char *, size_t);
 void		 output_write_file(int, int, off_t, size_t);
 void		 output_discard(void);
-size_t		 output_pending(void);
 int		 output_flushed(void);
 int		 output_is_null(int);
 int		 output_same_file(void);

@@ -274,13 +274,6 @@ output_write_file(int fd, int spillfd, off_t off, size_t n)
 	output_start();
 }
 
-/* Bytes queued and not yet written. */
-size_t
-output_pending(void)
-{
-	return (output_bytes);
-}
-
 /* Whether everything queued has been written. */
 int
 output_flushed(void)

@@ -1,5 +1,5 @@
 #!/bin/sh
-# A record may hold any byte but its separator, a NUL included (issue 15).
+# A record may hold any byte but its separator, a NUL included.
 # It reaches its task whole, or the task fails with a message naming it:
 # a command-line argument ends at a NUL, so a command that would get the
 # NUL fails instead of running a shortened record; a --worker is sent

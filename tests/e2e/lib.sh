@@ -366,7 +366,7 @@ count_lines()
 	wc -l <"$1" | tr -d ' '
 }
 
-# Job control (issue 3) helpers.
+# Job control helpers.
 
 # joblog_mask FILE: prints the --joblog FILE with each row's Starttime
 # replaced by S and its JobRuntime by R, once their formats are checked
@@ -465,7 +465,7 @@ not_stopped()
 	[ -n "$_s" ] && [ "$_s" != T ]
 }
 
-# Fault suite (issue 6) helpers.
+# Fault suite helpers.
 
 # vm_hwm PID: the peak resident set size of PID in kB (VmHWM in
 # /proc/PID/status), or nothing once it has exited.

@@ -1,5 +1,5 @@
 #!/bin/sh
-# The property test of issue 15: random records (any bytes but the
+# The property test of the records: random records (any bytes but the
 # separator, NULs and newlines included, lengths up to 20000, random
 # separators) through every mode (exec, shell, appended values, -n 3,
 # --worker line and JSON protocols; stdin, :::: and -a; -j 1 to 4;

@@ -1,5 +1,5 @@
 #!/bin/sh
-# --joblog, kill -9, --resume loses nothing (issue 16): a joblog row is
+# --joblog, kill -9, --resume loses nothing: a joblog row is
 # written only once its task's output has been written, so the resume
 # runs again exactly the tasks whose output did not get out.  Before,
 # rows were written as tasks finished: tasks 2-100, finished but held

@@ -45,7 +45,7 @@ check_gone()
 	done
 }
 
-# The case of issue 16: each task leaves a sleep behind and exits 0.
+# Each task leaves a sleep behind and exits 0.
 run "$MPRUN" -j2 "$T/leave a{}; echo started {}" ::: 1 2
 check_rc 0
 check_out "$(lines 'started 1' 'started 2')"

@@ -1,6 +1,6 @@
 #!/bin/sh
 # A --worker that buffers its output (sed, tr, grep, mawk, python without
-# -u) answers only when its buffer fills or its input ends (issue 15):
+# -u) answers only when its buffer fills or its input ends:
 # when mprun's input has ended, every worker is sent the last records it
 # will get and its stdin is closed, so such a filter answers and the run
 # ends with every result.  Tasks put back after a worker died go to a

@@ -1,6 +1,6 @@
 #!/bin/sh
-# --worker's line protocol pairs answers with records by counting
-# (issue 15): a record it cannot carry (a newline; the --worker-eot line)
+# --worker's line protocol pairs answers with records by counting: a
+# record it cannot carry (a newline; the --worker-eot line)
 # is refused before it is sent, and a worker that gives more answers than
 # records, or answers a task it does not hold, breaks the protocol: the
 # run says which worker and from which task its results may be wrong,

@@ -8,7 +8,7 @@
 # record requeued so was no attempt under --retries.
 . "$(dirname "$0")/lib.sh"
 
-# The case of issue 16: a worker that answers three records, then exits.
+# A worker that answers three records, then exits.
 run "$MPRUN" -j1 --worker \
     'for i in 1 2 3; do read -r x || exit 0; echo "r$x"; done' \
     ::: $(seq 20)

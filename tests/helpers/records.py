@@ -1,5 +1,5 @@
 #!/usr/bin/env python3
-"""records.py - the property test of issue 15: random records through
+"""records.py - the property test of the records: random records through
 every mode of mprun, checked task by task.
 
 Usage: records.py MPRUN TH ROUNDS [SEED]
