@@ -65,7 +65,6 @@ static void	 dispatch_fill(void);
 static int	 dispatch_wants(struct worker *);
 static void	 dispatch_send(struct worker *, unsigned);
 static void	 dispatch_tag(struct job *, unsigned);
-static int	 dispatch_gate(void);
 static void	 dispatch_timer_cb(uv_timer_t *);
 static uint64_t	 dispatch_memavailable(void);
 static void	 dispatch_dry_run(void);
@@ -364,6 +363,17 @@ dispatch_started(uint64_t seq)
 	dlast_start = uv_now(dloop) == 0 ? 1 : uv_now(dloop);
 }
 
+/*
+ * A task started now, one that no START frame reports: a --worker's
+ * record starts when it is written.
+ */
+void
+dispatch_started_now(void)
+{
+	uv_update_time(dloop);
+	dlast_start = uv_now(dloop) == 0 ? 1 : uv_now(dloop);
+}
+
 /* Puts a task that a lost worker never started back in the queue. */
 void
 dispatch_requeue(struct job *j)
@@ -462,9 +472,9 @@ dispatch_memavailable(void)
 
 /*
  * Whether a task may start now under --delay and --memfree; if not, arms
- * the timer that tries again.
+ * the timer that tries again (and pumps then).
  */
-static int
+int
 dispatch_gate(void)
 {
 	uint64_t	 now, wait = 0;

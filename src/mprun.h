@@ -654,6 +654,8 @@ void		 dispatch_free(void);
 void		 dispatch_pump(void);
 void		 dispatch_requeue(struct job *);
 void		 dispatch_started(uint64_t);
+void		 dispatch_started_now(void);
+int		 dispatch_gate(void);
 void		 dispatch_stop(int);
 uint64_t	 dispatch_queued(void);
 int		 dispatch_total(uint64_t *);

@@ -388,7 +388,8 @@ options_worker(struct options *o)
 		usage_error("--launcher cannot be combined with %s",
 		    o->nsshlogins > 0 ? "-S" : "--sshloginfile");
 	if (o->worker != NULL && (o->launcher != NULL || remote))
-		usage_error("--worker cannot be combined with %s",
+		usage_error("--worker cannot be combined with %s: "
+		    "persistent workers run on this machine only",
 		    o->launcher != NULL ? "--launcher" : o->nsshlogins > 0 ?
 		    "-S" : "--sshloginfile");
 	if (o->worker == NULL) {
@@ -401,17 +402,17 @@ options_worker(struct options *o)
 	if (o->ncmd != 0)
 		usage_error("--worker takes no command: '%s'", o->cmd[0]);
 	if (o->maxargs != 0)
-		usage_error("--worker cannot be combined with %s",
-		    o->bind_args ? "-N" : "-n");
+		usage_error("--worker cannot be combined with %s: a record "
+		    "is one line of the worker's input", o->bind_args ? "-N" :
+		    "-n");
 	if (o->init != NULL)
-		usage_error("--worker cannot be combined with --init");
+		usage_error("--worker cannot be combined with --init: the "
+		    "worker command does its own setup");
 	if (o->quote_cmd)
-		usage_error("--worker cannot be combined with -q");
+		usage_error("--worker cannot be combined with -q: the worker "
+		    "is the command, and records go to it as they are");
 	if (o->timeout_pct != 0)
 		usage_error("--worker: --timeout takes a duration, not N%%");
-	if (o->delay_ms != 0 || o->memfree != 0)
-		usage_error("--worker cannot be combined with %s",
-		    o->delay_ms != 0 ? "--delay" : "--memfree");
 	if (o->worker_eot != NULL && o->worker_json)
 		usage_error("--worker-eot cannot be combined with "
 		    "--worker-protocol json");

@@ -137,7 +137,8 @@ static void	 pworker_exit_cb(uv_process_t *, int64_t, int);
 static void	 pworker_close_cb(uv_handle_t *);
 static void	 pworker_write_cb(uv_write_t *, int);
 static void	 pworker_flush(struct pworker *);
-static void	 pworker_send(struct pworker *, unsigned);
+static unsigned	 pworker_send(struct pworker *, unsigned);
+static void	 pworker_pump_gated(void);
 static void	 pworker_line(struct pworker *, const char *, size_t);
 static void	 pworker_json(struct pworker *, const char *, size_t);
 static void	 pworker_done(struct pworker *, struct job *, const char *,
@@ -400,6 +401,10 @@ pworker_pump(int eof)
 	struct pworker	*w;
 	unsigned	 slot, n, low, share = 0;
 
+	if (pwo->delay_ms != 0 || pwo->memfree != 0) {
+		pworker_pump_gated();
+		return;
+	}
 	if (eof)
 		share = (unsigned)((dispatch_queued() + pwo->jobs - 1) /
 		    pwo->jobs);
@@ -430,6 +435,43 @@ pworker_pump(int eof)
 		/* Its last record is sent: it may see EOF now. */
 		if (pwo->maxtasks != 0 && w->sent >= pwo->maxtasks)
 			pworker_retire(w, 0);
+	}
+}
+
+/*
+ * Under --delay or --memfree, every record is a start that the gate must
+ * let through: records go one at a time, each to the worker that holds
+ * the fewest, and each starts when it is written.  Workers keep what they
+ * were sent (no wait for the answer), so a filter that answers only at
+ * EOF still gets every record and then its EOF.
+ */
+static void
+pworker_pump_gated(void)
+{
+	struct pworker	*w, *best;
+	unsigned	 slot;
+
+	while (dispatch_queued() != 0) {
+		best = NULL;
+		for (slot = 1; slot <= pwo->jobs; slot++) {
+			if ((w = pwslots[slot - 1]) == NULL &&
+			    (w = pworker_spawn(slot)) == NULL) {
+				if (dispatch_stopping())
+					return;
+				continue;
+			}
+			if (w->state != PW_ACTIVE)
+				continue;
+			if (best == NULL || w->njobs < best->njobs)
+				best = w;
+		}
+		if (best == NULL || !dispatch_gate())
+			return;
+		if (pworker_send(best, 1) == 0)
+			return;
+		dispatch_started_now();
+		if (pwo->maxtasks != 0 && best->sent >= pwo->maxtasks)
+			pworker_retire(best, 0);
 	}
 }
 
@@ -467,13 +509,17 @@ pworker_refuse(struct job *j)
 	return (1);
 }
 
-/* Writes up to n queued tasks to a worker's stdin as one chunk. */
-static void
+/*
+ * Writes up to n queued tasks to a worker's stdin as one chunk; returns
+ * how many it wrote.
+ */
+static unsigned
 pworker_send(struct pworker *w, unsigned n)
 {
 	struct job	*j;
 	char		*line;
 	int64_t		 now;
+	unsigned	 sent = 0;
 	int		 i;
 
 	now = pworker_now();
@@ -481,6 +527,7 @@ pworker_send(struct pworker *w, unsigned n)
 		if (pworker_refuse(j))
 			continue;
 		n--;
+		sent++;
 		if (pwo->worker_json) {
 			line = json_wtask_encode(j->seq, j->args->whole,
 			    j->args->wlen, j->args->nwhole);
@@ -505,6 +552,7 @@ pworker_send(struct pworker *w, unsigned n)
 		w->sent++;
 	}
 	pworker_flush(w);
+	return (sent);
 }
 
 /* Writes what is queued for a worker, one write in flight at a time. */

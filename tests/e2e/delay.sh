@@ -46,6 +46,30 @@ run "$MPRUN" -j1 --delay 0.25 --joblog "$T/jl" true ::: 1 2 3
 check_rc 0
 check_gaps "$T/jl" 0.249
 
+# --worker: a record starts when it is written to a worker, and the
+# records are written that far apart, to the worker that holds the
+# fewest; each worker keeps what it was sent, so a filter that answers
+# only at EOF (sed) gets every record, then EOF.
+wloop='while read -r x; do echo "[$x]"; done'
+run "$MPRUN" -j2 --delay 0.3 --joblog "$T/jl" --worker "$wloop" ::: a b c d
+check_rc 0
+check_out "$(lines [a] [b] [c] [d])"
+check_err ""
+[ "$(count_lines "$T/jl")" -eq 5 ] || fail "--worker --delay: joblog: $(cat "$T/jl")"
+check_gaps "$T/jl" 0.299
+run "$MPRUN" -j2 --delay 0.2 --joblog "$T/jl" --worker 'sed s/^/s/' ::: a b c
+check_rc 0
+check_out "$(lines sa sb sc)"
+check_err ""
+check_gaps "$T/jl" 0.199
+jloop='while read -r l; do s=${l#*\"seq\":}; s=${s%%,*}
+printf "{\"seq\":%s,\"ok\":true,\"result\":\"r%s\"}\n" "$s" "$s"; done'
+run "$MPRUN" -j1 --delay 0.2 --joblog "$T/jl" --worker-protocol json \
+    --worker "$jloop" ::: a b c
+check_rc 0
+check_out "$(lines r1 r2 r3)"
+check_gaps "$T/jl" 0.199
+
 # Bad values.
 for v in x -1 1y; do
 	run "$MPRUN" --delay "$v" touch "$T/ran" ::: x

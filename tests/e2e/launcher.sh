@@ -56,6 +56,6 @@ check_rc 255
 check_err_match '^mprun: --launcher cannot be combined with -S$'
 run "$MPRUN" --launcher env --worker cat ::: a
 check_rc 255
-check_err_match '^mprun: --worker cannot be combined with --launcher$'
+check_err_match '^mprun: --worker cannot be combined with --launcher: persistent workers run on this machine only$'
 
 done_testing

@@ -32,6 +32,18 @@ check_out ""
 for size in 1 1k 10M; do
 	expect_out "$(lines a b c)" "$MPRUN" -j2 --memfree "$size" echo ::: a b c
 done
+# --worker: every record waits for the memory as a task's start would.
+for size in 1 10M; do
+	expect_out "$(lines A B C)" "$MPRUN" -j2 --memfree "$size" \
+	    --worker 'tr a-z A-Z' ::: a b c
+done
+start_bg "$MPRUN" --memfree 1000T --worker cat ::: 1 2
+sleep 1
+alive "$bgpid" || fail "--worker --memfree 1000T: mprun exited"
+kill -s TERM "$bgpid"
+wait_bg
+check_rc 143
+check_out ""
 # Half of what is available now (in kB) also runs.
 expect_out "$(lines a b)" "$MPRUN" --memfree "$((avail / 2))k" echo ::: a b
 

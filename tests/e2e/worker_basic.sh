@@ -64,10 +64,10 @@ expect 0 "$(lines "1 a" "2 a" "1 b" "2 b")" "" "$MPRUN" -j2 --worker-eot END \
 expect 0 "$(lines a b)" "$(lines a b)" "$MPRUN" -v -j1 --worker cat ::: a b
 
 # Usage errors.
-for bad in "-n 2" "-N 2" "--init true" "-q" "--delay 1" "--memfree 1"; do
+for bad in "-n 2" "-N 2" "--init true" "-q"; do
 	run "$MPRUN" $bad --worker cat ::: a
 	check_rc 255
-	check_err_match "^mprun: --worker cannot be combined with ${bad% *}\$"
+	check_err_match "^mprun: --worker cannot be combined with ${bad% *}: "
 done
 run "$MPRUN" --worker cat echo ::: a
 check_rc 255

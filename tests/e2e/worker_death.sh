@@ -36,9 +36,11 @@ for i in 2 3; do
 done
 
 # The same with one worker, found from mprun's pid: later tasks go to
-# its replacement.
+# its replacement.  Task 1 sleeps long enough to be killed on a loaded
+# machine; the others, a little.
 rm -f "$T/ppid/"*
-start_bg "$MPRUN" -j1 "echo \$PPID >$T/ppid/{#}; sleep 0.5; echo {#}" \
+start_bg "$MPRUN" -j1 \
+    "echo \$PPID >$T/ppid/{#}; sleep \$(( {#} == 1 ? 5 : 0 )).3; echo {#}" \
     ::: 1 2 3 4
 wait_for 10 test -s "$T/ppid/1" || fail "task 1 did not start"
 worker=$(workers_of "$bgpid" | head -n 1)
