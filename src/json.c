@@ -158,6 +158,8 @@ json_hello_encode(const struct hello *h)
 		cJSON_AddNumberToObject(root, "discard", h->discard);
 	if (h->merge != 0)
 		cJSON_AddNumberToObject(root, "merge", h->merge);
+	if (h->relay != 0)
+		cJSON_AddNumberToObject(root, "relay", h->relay);
 	seq = cJSON_AddArrayToObject(root, "termseq");
 	for (i = 0; i < h->ntermseq; i++) {
 		step = cJSON_CreateArray();
@@ -223,6 +225,12 @@ json_hello_decode(const char *data, size_t len, struct hello *h,
 		if (json_number(root, "merge", 0, 1, &v, errstr) != 0)
 			goto fail;
 		h->merge = (int)v;
+	}
+	/* Optional: absent means the worker's pipes reach the parent. */
+	if (cJSON_GetObjectItemCaseSensitive(root, "relay") != NULL) {
+		if (json_number(root, "relay", 0, 1, &v, errstr) != 0)
+			goto fail;
+		h->relay = (int)v;
 	}
 
 	item = cJSON_GetObjectItemCaseSensitive(root, "init");

@@ -17,7 +17,7 @@
 #define MPRUN_VERSION	"0.1.0"
 
 /* Bumped whenever a frame's layout or meaning changes. */
-#define PROTO_VERSION	2
+#define PROTO_VERSION	3
 
 /* Exit statuses, as the man page's EXIT STATUS lists them. */
 enum mprun_exit {
@@ -307,8 +307,9 @@ enum proto_type {
 	PROTO_STOP,		/* parent -> worker: termseq, drop queue, exit */
 	PROTO_KILL,		/* parent -> worker: termseq task seq */
 	PROTO_SIGNAL,		/* parent -> worker: u32 signal to the task */
-	PROTO_AGAIN		/* worker -> parent: task seq (0: --init) not
+	PROTO_AGAIN,		/* worker -> parent: task seq (0: --init) not
 				   started, no process to be had; exiting */
+	PROTO_NOP		/* both ways, through a relay: "\n", ignored */
 };
 struct proto_frame {
 	int		 type;
@@ -338,6 +339,7 @@ ssize_t		 proto_decode(const char *, size_t, struct proto_frame *,
 		     const char **);
 void		 proto_put(struct buf *, int, uint64_t, const void *,
 		     uint32_t);
+void		 proto_end_line(struct buf *);
 size_t		 proto_begin(struct buf *, int, uint64_t);
 void		 proto_end(struct buf *, size_t);
 void		 proto_put_task(struct buf *, uint64_t, int, const char *,
@@ -371,6 +373,7 @@ struct hello {
 	int		 ntermseq;
 	int		 discard;	/* SPAWN_DISCARD_* */
 	int		 merge;		/* stderr down the stdout pipe */
+	int		 relay;		/* end each write with a newline */
 };
 /* What a worker says of itself in its HELLO reply. */
 struct hello_reply {

@@ -360,6 +360,7 @@ started:
 	h.ntermseq = popts->ntermseq;
 	h.discard = pdiscard;
 	h.merge = pmerge;
+	h.relay = host != NULL;
 	json = json_hello_encode(&h);
 	free(h.init);
 	proto_put(&w->wbuf, PROTO_HELLO, 0, json, (uint32_t)strlen(json));
@@ -507,7 +508,7 @@ pool_read_cb(uv_stream_t *s, ssize_t nread, const uv_buf_t *ub)
 	buf_commit(&w->rbuf, (size_t)nread);
 	while ((r = proto_decode(BUF_PTR(&w->rbuf), w->rbuf.len, &f,
 	    &errstr)) > 0) {
-		if (collect_frame(w, &f) == -1) {
+		if (f.type != PROTO_NOP && collect_frame(w, &f) == -1) {
 			pool_fail(w);
 			return;
 		}
@@ -540,6 +541,9 @@ pool_flush(struct worker *w)
 	}
 	if (uv_is_closing((uv_handle_t *)&w->to))
 		return;
+	/* A transport may relay a line at a time (see proto.c). */
+	if (w->host != NULL)
+		proto_end_line(&w->wbuf);
 	tmp = w->wbusy;
 	w->wbusy = w->wbuf;
 	w->wbuf = tmp;

@@ -8,6 +8,10 @@
  * points into those bytes, or says that more are needed.  Typed payloads
  * (TASKS, START, OUT, DONE, SIGNAL) have their own put/get pairs; the
  * header-only frames (RETIRE, STOP, KILL) are built with proto_put().
+ * NOP frames carry a newline and nothing else: a launcher may put a relay
+ * between parent and worker that passes bytes on only at a newline (srun
+ * without -u, any line-buffered filter), so each write to or from a
+ * remote worker ends with one (proto_end_line()).
  * This module does no I/O and makes no libuv calls, so it can be
  * unit-tested and fuzzed.
  */
@@ -78,6 +82,19 @@ proto_header(char *p, int type, uint64_t seq, uint32_t len)
 }
 
 /*
+ * Ends what b holds with a newline, adding a NOP frame if its last byte
+ * is not one already: a relay that passes bytes on a line at a time then
+ * passes all of them.
+ */
+void
+proto_end_line(struct buf *b)
+{
+	if (b->len == 0 || BUF_PTR(b)[b->len - 1] == '\n')
+		return;
+	proto_put(b, PROTO_NOP, 0, "\n", 1);
+}
+
+/*
  * Finds the frame at the start of data.  Returns the bytes it takes (header
  * and payload) with f filled in and f->payload pointing into data, 0 when
  * data holds only part of a frame, or -1 with *errstr set when the header
@@ -94,7 +111,7 @@ proto_decode(const char *data, size_t len, struct proto_frame *f,
 		return (0);
 	plen = proto_get32(data);
 	type = (unsigned char)data[4];
-	if (type < PROTO_HELLO || type > PROTO_AGAIN) {
+	if (type < PROTO_HELLO || type > PROTO_NOP) {
 		*errstr = "unknown frame type";
 		return (-1);
 	}

@@ -196,10 +196,12 @@ remote_probe(struct host *h, const char **errstr)
 	hl.version = PROTO_VERSION;
 	hl.slot = 0;
 	strnum_termseq_default(hl.termseq, &hl.ntermseq);
+	hl.relay = 1;
 	json = json_hello_encode(&hl);
 	buf_init(&out);
 	buf_init(&in);
 	proto_put(&out, PROTO_HELLO, 0, json, (uint32_t)strlen(json));
+	proto_end_line(&out);
 	free(json);
 	if (fdio_write(to[1], BUF_PTR(&out), out.len) == -1)
 		err = "cannot send HELLO";

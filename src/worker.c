@@ -50,6 +50,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <termios.h>
 #include <time.h>
 #include <unistd.h>
 
@@ -165,6 +166,7 @@ static void	 worker_tasks(const struct proto_frame *);
 static void	 worker_kill(const struct proto_frame *);
 static void	 worker_sigframe(const struct proto_frame *);
 static void	 worker_write(void);
+static int	 worker_raw(int);
 static void	 worker_flush(void);
 static int	 worker_poll(void);
 static void	 worker_unrun(struct worker_task *);
@@ -236,6 +238,26 @@ worker_main(int argc, char **argv)
 	return (w.status);
 }
 
+/* Makes terminal fd pass bytes as they are.  Returns 0, or -1. */
+static int
+worker_raw(int fd)
+{
+	struct termios	 t;
+
+	if (tcgetattr(fd, &t) == -1) {
+		log_warn("worker: tcgetattr fd %d", fd);
+		return (-1);
+	}
+	cfmakeraw(&t);
+	t.c_cc[VMIN] = 1;
+	t.c_cc[VTIME] = 0;
+	if (tcsetattr(fd, TCSANOW, &t) == -1) {
+		log_warn("worker: tcsetattr fd %d", fd);
+		return (-1);
+	}
+	return (0);
+}
+
 /*
  * Checks the fds, sets up the signals and /dev/null.  Returns 0, or -1
  * after saying what is wrong.
@@ -261,16 +283,26 @@ worker_setup(void)
 
 	/*
 	 * fd 0 and fd 1 become non-blocking, which is only right for the
-	 * private pipes the parent made: never for a terminal or a file.
+	 * private pipes the parent made, or a terminal a launcher made for
+	 * this worker's output alone (srun -u gives a pty): never for a
+	 * file.  That terminal is made raw first, so that it passes every
+	 * byte as it is (no CR/LF mapping).  A terminal on stdin cannot be
+	 * trusted: until we make it raw it echoes the parent's frames into
+	 * our output and mangles their control bytes.
 	 */
 	for (fd = STDIN_FILENO; fd <= STDOUT_FILENO; fd++) {
 		if (fstat(fd, &st) == -1) {
 			log_warn("worker: fd %d", fd);
 			return (-1);
 		}
-		if (!S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode)) {
+		if (fd == STDOUT_FILENO && S_ISCHR(st.st_mode) &&
+		    isatty(fd)) {
+			if (worker_raw(fd) == -1)
+				return (-1);
+		} else if (!S_ISFIFO(st.st_mode) && !S_ISSOCK(st.st_mode)) {
 			log_warnx("--worker-mode is internal to mprun: "
-			    "its stdin and stdout must be pipes");
+			    "its stdin must be a pipe, its stdout a pipe or a "
+			    "terminal");
 			return (-1);
 		}
 		if ((flags = fcntl(fd, F_GETFL)) == -1 ||
@@ -604,7 +636,8 @@ worker_input(void)
 			worker_fail(errstr);
 			break;
 		}
-		worker_frame(&f);
+		if (f.type != PROTO_NOP)
+			worker_frame(&f);
 		buf_consume(&w.in, (size_t)n);
 	}
 }
@@ -814,6 +847,9 @@ worker_write(void)
 		buf_reset(&w.out);
 		return;
 	}
+	/* Through a relay that passes lines, every write ends one. */
+	if (w.hello.relay)
+		proto_end_line(&w.out);
 	while (w.out.len > 0) {
 		n = write(STDOUT_FILENO, BUF_PTR(&w.out), w.out.len);
 		if (n == -1) {

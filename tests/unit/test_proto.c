@@ -24,6 +24,7 @@ static void	 test_back_to_back(void);
 static void	 test_tasks(void);
 static void	 test_bad_tasks(void);
 static void	 test_begin_end(void);
+static void	 test_end_line(void);
 
 /* Stores a u32 little-endian. */
 static void
@@ -413,7 +414,7 @@ test_malformed(void)
 		uint32_t	 len;
 	} rows[] = {
 		{ "type 0", 0, 0, 0 },
-		{ "type 11", 11, 0, 0 },
+		{ "type 12", 12, 0, 0 },
 		{ "type 255", 255, 0, 0 },
 		{ "pad byte", PROTO_OUT, 1, 2 },
 		{ "pad 0x80", PROTO_STOP, 0x80, 0 },
@@ -707,6 +708,46 @@ test_begin_end(void)
 	tap_context(NULL);
 }
 
+/*
+ * proto_end_line() ends a buffer with a newline, adding a NOP frame only
+ * when the last byte is not one, and the frames still decode in order.
+ */
+static void
+test_end_line(void)
+{
+	struct buf		 b;
+	struct proto_frame	 f;
+	const char		*errstr;
+	ssize_t			 n;
+
+	tap_context("end line");
+	buf_init(&b);
+	proto_end_line(&b);
+	ASSERT_INT_EQ(b.len, 0);
+	proto_put_out(&b, 5, STREAM_STDOUT, "hi\n", 3);
+	n = (ssize_t)b.len;
+	proto_end_line(&b);
+	ASSERT_INT_EQ(b.len, n);
+	proto_put(&b, PROTO_STOP, 0, NULL, 0);
+	proto_end_line(&b);
+	ASSERT_INT_EQ(b.len, n + 2 * PROTO_HDRLEN + 1);
+	ASSERT_INT_EQ(BUF_PTR(&b)[b.len - 1], '\n');
+	proto_end_line(&b);
+	ASSERT_INT_EQ(b.len, n + 2 * PROTO_HDRLEN + 1);
+	n = proto_decode(BUF_PTR(&b), b.len, &f, &errstr);
+	ASSERT_INT_EQ(f.type, PROTO_OUT);
+	buf_consume(&b, (size_t)n);
+	n = proto_decode(BUF_PTR(&b), b.len, &f, &errstr);
+	ASSERT_INT_EQ(f.type, PROTO_STOP);
+	buf_consume(&b, (size_t)n);
+	n = proto_decode(BUF_PTR(&b), b.len, &f, &errstr);
+	ASSERT_INT_EQ(n, PROTO_HDRLEN + 1);
+	ASSERT_INT_EQ(f.type, PROTO_NOP);
+	ASSERT_MEM_EQ(f.payload, f.len, "\n", 1);
+	buf_free(&b);
+	tap_context(NULL);
+}
+
 int
 main(void)
 {
@@ -718,5 +759,6 @@ main(void)
 	test_tasks();
 	test_bad_tasks();
 	test_begin_end();
+	test_end_line();
 	return (tap_done());
 }
