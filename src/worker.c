@@ -1226,7 +1226,7 @@ worker_step(void)
 
 	/* A parent that sent none (an mprun of another make) gets GNU's. */
 	if (n == 0)
-		strnum_termseq_default(w.hello.termseq, &w.hello.ntermseq);
+		termseq_default(w.hello.termseq, &w.hello.ntermseq);
 	n = w.hello.ntermseq;
 	if (++j->step < n) {
 		worker_signal(seq[j->step].sig);
