@@ -57,6 +57,15 @@ struct termstep {
 };
 #define TERMSEQ_MAX	16
 /*
+ * What a task or a --worker left in its process group once it is gone
+ * has TERMSEQ_SWEEP_GRACE_MS to leave the group (setsid: a daemon on its
+ * way out) before it gets the termseq; the group is looked at every
+ * TERMSEQ_SWEEP_POLL_MS meanwhile, as nothing says when a process leaves.
+ */
+#define TERMSEQ_SWEEP_GRACE_MS	500
+#define TERMSEQ_SWEEP_POLL_MS	10
+
+/*
  * Where one run of the termseq is (termseq.c).  Embedded by whoever runs
  * it; zeroed, it is not started.
  */
