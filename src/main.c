@@ -98,13 +98,13 @@ main_fatal(void)
 static void
 main_deadline_start(void)
 {
-	uint64_t	 ms = MAIN_STOP_MARGIN_MS / 2;
-	int		 i, r;
+	uint64_t	 ms;
+	int		 r;
 
 	if (main_deadline_ms != 0)
 		return;
-	for (i = 0; i < opts.ntermseq; i++)
-		ms += opts.termseq[i].ms;
+	ms = termseq_total_ms(opts.termseq, opts.ntermseq) +
+	    MAIN_STOP_MARGIN_MS / 2;
 	if ((r = uv_timer_start(&main_deadline, main_deadline_cb, ms,
 	    MAIN_STOP_MARGIN_MS / 2)) != 0)
 		fatalx("uv_timer_start: %s", uv_strerror(r));

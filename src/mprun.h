@@ -56,6 +56,31 @@ struct termstep {
 	unsigned	ms;
 };
 #define TERMSEQ_MAX	16
+/*
+ * What a task or a --worker left in its process group once it is gone
+ * has TERMSEQ_SWEEP_GRACE_MS to leave the group (setsid: a daemon on its
+ * way out) before it gets the termseq; the group is looked at every
+ * TERMSEQ_SWEEP_POLL_MS meanwhile, as nothing says when a process leaves.
+ */
+#define TERMSEQ_SWEEP_GRACE_MS	500
+#define TERMSEQ_SWEEP_POLL_MS	10
+
+/*
+ * Where one run of the termseq is (termseq.c).  Embedded by whoever runs
+ * it; zeroed, it is not started.
+ */
+struct termseq {
+	struct termstep	 steps[TERMSEQ_MAX];
+	int		 n;
+	int		 next;		/* the step to send next */
+	int		 started;
+	int		 over;		/* nothing more is sent */
+};
+enum termseq_act {
+	TERMSEQ_SIGNAL,		/* send the step's signal, SIGCONT, wait */
+	TERMSEQ_KILL,		/* steps spent, something left: SIGKILL */
+	TERMSEQ_OVER		/* nothing to do, now or later */
+};
 
 /* Every setting of a run, filled in by options_parse(). */
 struct options {
@@ -221,11 +246,19 @@ __attribute__((noreturn)) void fatalx(const char *, ...)
 /* strnum.c */
 long long	 strnum(const char *, long long, long long, const char **);
 int		 strnum_duration(const char *, uint64_t *, const char **);
-void		 strnum_termseq_default(struct termstep *, int *);
 int		 strnum_termseq(const char *, struct termstep *, int *,
 		     const char **);
 int		 strnum_size(const char *, uint64_t *, const char **);
 void		 strnum_seconds(char *, size_t, int64_t);
+
+/* termseq.c */
+void		 termseq_default(struct termstep *, int *);
+uint64_t	 termseq_total_ms(const struct termstep *, int);
+void		 termseq_start(struct termseq *, const struct termstep *, int);
+int		 termseq_started(const struct termseq *);
+int		 termseq_over(const struct termseq *);
+void		 termseq_end(struct termseq *);
+enum termseq_act termseq_next(struct termseq *, int, struct termstep *);
 
 /* words.c */
 char		**words_split(const char *, int *, const char **);

@@ -799,7 +799,7 @@ options_parse(struct options *o, int argc, char **argv)
 	options_origin = NULL;
 	o->jobs_explicit = p.jobs_set;
 	if (o->ntermseq == 0)
-		strnum_termseq_default(o->termseq, &o->ntermseq);
+		termseq_default(o->termseq, &o->ntermseq);
 
 	/* -a files come first, as options precede the command. */
 	for (i = 0; i < p.nafiles; i++) {

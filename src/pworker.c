@@ -56,13 +56,6 @@
 #define PW_GRACE_MS		1000
 /* Silent this long while it holds tasks: it may be buffering. */
 #define PW_QUIET_MS		5000
-/*
- * What a worker that is gone left in its process group has this long to
- * leave it (setsid) before it gets the termseq; the group is looked at
- * every PW_SWEEP_POLL_MS meanwhile.  As worker.c's WORKER_SWEEP_*_MS.
- */
-#define PW_SWEEP_GRACE_MS	500
-#define PW_SWEEP_POLL_MS	10
 
 enum pw_state {
 	PW_ACTIVE,		/* takes tasks */
@@ -92,9 +85,9 @@ struct pworker {
 	int			 closing_in;
 	int			 broken;	/* broke the protocol */
 	uint64_t		 first_seq;	/* first task it answered */
-	int			 termstep;	/* next termseq step, -1 none */
+	struct termseq		 kseq;		/* stopping the worker */
 	int			 sweeping;	/* gone; its group is not */
-	int			 sweepstep;	/* next termseq step of that */
+	struct termseq		 sweepseq;	/* stopping what it left */
 	uint64_t		 sweepnext;	/* loop ms: the next step */
 	struct buf		 rbuf;
 	struct buf		 ebuf;
@@ -121,8 +114,6 @@ static int			 pwpaused;
 static unsigned			 pwstartfails;
 static char			*pwever;	/* slots that had a worker */
 static int			 pwblocked;	/* no process: wait for an exit */
-static struct termstep		 pwtermseq[TERMSEQ_MAX];
-static int			 pwntermseq;
 static int			 pwinput_done;	/* all read, all sent */
 static uv_timer_t		 pwquiet;	/* looks for silent workers */
 static int			 pwquiet_warned;
@@ -145,7 +136,9 @@ static void	 pworker_done(struct pworker *, struct job *, const char *,
 		     size_t);
 static void	 pworker_check_gone(struct pworker *);
 static void	 pworker_retire(struct pworker *, int);
+static int64_t	 pworker_term(struct pworker *, struct termseq *, int);
 static void	 pworker_kstep(struct pworker *);
+static void	 pworker_killpg(struct pworker *, int);
 static void	 pworker_ktimer_cb(uv_timer_t *);
 static void	 pworker_timer_cb(uv_timer_t *);
 static void	 pworker_arm(struct pworker *);
@@ -168,8 +161,6 @@ pworker_init(uv_loop_t *loop, const struct options *o)
 	pwo = o;
 	pwslots = xcalloc(o->jobs, sizeof *pwslots);
 	pwever = xcalloc(o->jobs, sizeof *pwever);
-	memcpy(pwtermseq, o->termseq, sizeof pwtermseq);
-	pwntermseq = o->ntermseq;
 	if ((r = uv_timer_init(loop, &pwquiet)) != 0)
 		diex("uv_timer_init: %s", uv_strerror(r));
 	if (o->worker != NULL) {
@@ -285,7 +276,6 @@ pworker_spawn(unsigned slot)
 	w->slot = slot;
 	w->state = PW_ACTIVE;
 	w->chunk = 1;
-	w->termstep = -1;
 	buf_init(&w->rbuf);
 	buf_init(&w->ebuf);
 	buf_init(&w->wbuf);
@@ -936,7 +926,7 @@ pworker_check_gone(struct pworker *w)
 	 * Died on its own before answering anything, with tasks to do or
 	 * while it could still be given some: it may never start right.
 	 */
-	early = !w->answered && w->termstep == -1 && !w->broken &&
+	early = !w->answered && !termseq_started(&w->kseq) && !w->broken &&
 	    (w->state == PW_ACTIVE || w->njobs != 0);
 	if (pwslots[w->slot - 1] == w)
 		pwslots[w->slot - 1] = NULL;
@@ -952,7 +942,7 @@ pworker_check_gone(struct pworker *w)
 	 * it at once, below.
 	 */
 	clean = w->exit_status == 0 && w->term_signal == 0 &&
-	    w->termstep == -1 && w->ndone != 0;
+	    !termseq_started(&w->kseq) && w->ndone != 0;
 	if ((j = TAILQ_FIRST(&w->jobs)) != NULL && clean &&
 	    ++j->unanswered < PW_UNANSWERED_MAX) {
 		log_debug("--worker in slot %u exited with %u task%s "
@@ -1004,13 +994,14 @@ pworker_check_gone(struct pworker *w)
 	uv_timer_stop(&w->ktimer);
 	if (pworker_group_alive(w)) {
 		w->sweeping = 1;
-		w->sweepstep = 0;
-		w->sweepnext = uv_now(pwloop) + (w->termstep == -1 ?
-		    PW_SWEEP_GRACE_MS : 0);
+		termseq_start(&w->sweepseq, pwo->termseq, pwo->ntermseq);
+		w->sweepnext = uv_now(pwloop);
+		if (!termseq_started(&w->kseq))
+			w->sweepnext += TERMSEQ_SWEEP_GRACE_MS;
 		log_debug("--worker %ld in slot %u left processes in its "
 		    "group", (long)w->pid, w->slot);
 		if ((r = uv_timer_start(&w->ktimer, pworker_sweep_cb, 0,
-		    PW_SWEEP_POLL_MS)) != 0)
+		    TERMSEQ_SWEEP_POLL_MS)) != 0)
 			fatalx("uv_timer_start: %s", uv_strerror(r));
 	} else
 		uv_close((uv_handle_t *)&w->ktimer, pworker_close_cb);
@@ -1046,8 +1037,8 @@ pworker_group_alive(struct pworker *w)
 static void
 pworker_sweep_cb(uv_timer_t *t)
 {
-	struct pworker		*w = t->data;
-	const struct termstep	*ts;
+	struct pworker	*w = t->data;
+	int64_t		 ms;
 
 	if (!pworker_group_alive(w)) {
 		/* Its number may be reused from now on: no more kills. */
@@ -1057,23 +1048,12 @@ pworker_sweep_cb(uv_timer_t *t)
 	}
 	if (uv_now(pwloop) < w->sweepnext)
 		return;
-	if (w->sweepstep >= pwntermseq) {
-		/* The sequence is spent: make sure. */
-		if (kill(-w->pid, SIGKILL) == -1 && errno != ESRCH)
-			log_warn("kill --worker %ld", (long)w->pid);
-		w->sweeping = 0;
-		uv_close((uv_handle_t *)t, pworker_close_cb);
+	if ((ms = pworker_term(w, &w->sweepseq, 1)) != -1) {
+		w->sweepnext = uv_now(pwloop) + (uint64_t)ms;
 		return;
 	}
-	ts = &pwtermseq[w->sweepstep++];
-	log_debug("--worker %ld in slot %u: signal %d to what it left",
-	    (long)w->pid, w->slot, ts->sig);
-	if (kill(-w->pid, ts->sig) == -1 && errno != ESRCH)
-		log_warn("kill --worker %ld", (long)w->pid);
-	/* A stopped process would not act on it. */
-	if (kill(-w->pid, SIGCONT) == -1 && errno != ESRCH)
-		log_warn("kill --worker %ld", (long)w->pid);
-	w->sweepnext = uv_now(pwloop) + ts->ms;
+	w->sweeping = 0;
+	uv_close((uv_handle_t *)t, pworker_close_cb);
 }
 
 /* Frees a worker when the last of its handles has closed. */
@@ -1117,35 +1097,71 @@ pworker_retire(struct pworker *w, int stop)
 	if (w->exited)
 		return;
 	if (stop) {
-		if (w->termstep == -1) {
-			w->termstep = 0;
+		if (!termseq_started(&w->kseq)) {
+			termseq_start(&w->kseq, pwo->termseq, pwo->ntermseq);
 			pworker_kstep(w);
 		}
 		return;
 	}
 	if (w->njobs != 0)
 		return;
-	if (w->termstep == -1 && !uv_is_active((uv_handle_t *)&w->ktimer) &&
+	if (!termseq_started(&w->kseq) &&
+	    !uv_is_active((uv_handle_t *)&w->ktimer) &&
 	    (r = uv_timer_start(&w->ktimer, pworker_ktimer_cb, PW_GRACE_MS,
 	    0)) != 0)
 		fatalx("uv_timer_start: %s", uv_strerror(r));
 }
 
-/* Sends the next termseq step to the worker's process group. */
+/*
+ * Moves one of a worker's termseqs on (ts: the worker's own, or that of
+ * what it left), alive saying whether what it ends is still there: sends
+ * the step's signal to the worker's process group and returns how long
+ * to wait, or sends the last SIGKILL, or nothing, and returns -1.
+ */
+static int64_t
+pworker_term(struct pworker *w, struct termseq *ts, int alive)
+{
+	struct termstep	 step;
+
+	switch (termseq_next(ts, alive, &step)) {
+	case TERMSEQ_SIGNAL:
+		log_debug("--worker %ld in slot %u: signal %d%s", (long)w->pid,
+		    w->slot, step.sig, ts == &w->sweepseq ?
+		    " to what it left" : "");
+		pworker_killpg(w, step.sig);
+		/* A stopped process would not act on it. */
+		pworker_killpg(w, SIGCONT);
+		return (step.ms);
+	case TERMSEQ_KILL:
+		/* The sequence is spent: make sure. */
+		pworker_killpg(w, SIGKILL);
+		break;
+	case TERMSEQ_OVER:
+		break;
+	}
+	return (-1);
+}
+
+/* Sends the next step of the worker's termseq until it has exited. */
 static void
 pworker_kstep(struct pworker *w)
 {
-	const struct termstep	*t;
-	int			 r;
+	int64_t	 ms;
+	int	 r;
 
-	if (w->exited || w->termstep >= pwntermseq)
+	if ((ms = pworker_term(w, &w->kseq, !w->exited)) == -1)
 		return;
-	t = &pwtermseq[w->termstep++];
-	if (kill(-w->pid, t->sig) == -1 && errno != ESRCH)
-		log_warn("kill --worker %ld", (long)w->pid);
 	if ((r = uv_timer_start(&w->ktimer, pworker_ktimer_cb,
-	    t->ms != 0 ? t->ms : 1, 0)) != 0)
+	    ms != 0 ? (uint64_t)ms : 1, 0)) != 0)
 		fatalx("uv_timer_start: %s", uv_strerror(r));
+}
+
+/* Sends sig to a worker's process group; an empty group is no error. */
+static void
+pworker_killpg(struct pworker *w, int sig)
+{
+	if (kill(-w->pid, sig) == -1 && errno != ESRCH)
+		log_warn("kill --worker %ld", (long)w->pid);
 }
 
 /* The grace period or a termseq step ran out. */
@@ -1154,14 +1170,8 @@ pworker_ktimer_cb(uv_timer_t *t)
 {
 	struct pworker	*w = t->data;
 
-	if (w->termstep == -1)
-		w->termstep = 0;
-	if (w->termstep >= pwntermseq) {
-		/* The sequence is spent: make sure. */
-		if (!w->exited)
-			kill(-w->pid, SIGKILL);
-		return;
-	}
+	if (!termseq_started(&w->kseq))
+		termseq_start(&w->kseq, pwo->termseq, pwo->ntermseq);
 	pworker_kstep(w);
 }
 

@@ -195,7 +195,7 @@ remote_probe(struct host *h, const char **errstr)
 	memset(&hl, 0, sizeof hl);
 	hl.version = PROTO_VERSION;
 	hl.slot = 0;
-	strnum_termseq_default(hl.termseq, &hl.ntermseq);
+	termseq_default(hl.termseq, &hl.ntermseq);
 	hl.relay = 1;
 	json = json_hello_encode(&hl);
 	buf_init(&out);

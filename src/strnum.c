@@ -325,19 +325,6 @@ strnum_delay(const char *s, size_t len, unsigned *ms)
 	return (0);
 }
 
-/* GNU parallel's default --termseq. */
-static const struct termstep strnum_termseq_def[] = {
-	{ SIGTERM, 200 }, { SIGTERM, 100 }, { SIGTERM, 50 }, { SIGKILL, 25 }
-};
-
-/* Fills in the default termseq. */
-void
-strnum_termseq_default(struct termstep *steps, int *n)
-{
-	memcpy(steps, strnum_termseq_def, sizeof strnum_termseq_def);
-	*n = (int)(sizeof strnum_termseq_def / sizeof strnum_termseq_def[0]);
-}
-
 /*
  * Parses GNU parallel's --termseq: signal,ms,signal,ms,...; a last signal
  * without a delay waits 0 ms.  steps[] is written only on success.

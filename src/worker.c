@@ -59,13 +59,6 @@
 #define WORKER_READ		(64 * 1024)	/* task output per read */
 #define WORKER_INREAD		(256 * 1024)	/* parent input per read */
 #define WORKER_HIGHWATER	(1024 * 1024)	/* stop reading the task */
-/*
- * What a task leaves in its group has this long after the task ended to
- * leave the group (setsid: a daemon on its way out) before it gets the
- * termseq; the group is looked at every WORKER_SWEEP_POLL_MS meanwhile.
- */
-#define WORKER_SWEEP_GRACE_MS	500
-#define WORKER_SWEEP_POLL_MS	10
 
 /* Where each fd sits in the poll array. */
 enum {
@@ -111,9 +104,8 @@ struct worker_job {
 	int		 stopping;	/* the termseq is under way */
 	int		 sweeping;	/* for what it left in its group */
 	int64_t		 grace_end;	/* CLOCK_MONOTONIC ms, then termseq */
-	int		 step;		/* the step being waited on */
+	struct termseq	 term;		/* where the termseq is */
 	int64_t		 deadline;	/* CLOCK_MONOTONIC ms, end of step */
-	int		 over;		/* the termseq is finished */
 };
 
 static struct {
@@ -555,7 +547,7 @@ worker_poll(void)
 		}
 		if (!j->exited)
 			pfd[PFD_CHILD].fd = j->pidfd;
-		if (j->stopping && !j->over) {
+		if (j->stopping && !termseq_over(&j->term)) {
 			left = j->deadline - worker_clock(CLOCK_MONOTONIC) /
 			    1000;
 			timeout = left < 0 ? 0 : left > INT_MAX ? INT_MAX :
@@ -564,8 +556,9 @@ worker_poll(void)
 			/* Nothing says when a process leaves the group. */
 			left = j->grace_end - worker_clock(CLOCK_MONOTONIC) /
 			    1000;
-			timeout = left < 0 ? 0 : left > WORKER_SWEEP_POLL_MS ?
-			    WORKER_SWEEP_POLL_MS : (int)left;
+			timeout = left < 0 ? 0 :
+			    left > TERMSEQ_SWEEP_POLL_MS ?
+			    TERMSEQ_SWEEP_POLL_MS : (int)left;
 		}
 	}
 
@@ -1120,13 +1113,14 @@ worker_read(int *fd, int stream)
  * has exited and its pipes are closed (a background child that closed its
  * output or never had it) is swept before the DONE goes out, so no task
  * outlives its DONE: the parent still counts it running, its slot stays
- * busy and the parent's own kills still reach its group.  The sweep waits
- * WORKER_SWEEP_GRACE_MS ms first, as a daemon that the task started just
- * before it ended may not have left the group yet (daemon(3) lets the
- * parent exit before the child calls setsid), then sends the termseq;
- * it ends as soon as the group is empty.  Exited when its termseq is
- * over, it is finished even if something still holds a pipe or outlived
- * the SIGKILL.  Moves the termseq on when a step's time is up.
+ * busy and the parent's own kills still reach its group.  The sweep
+ * waits TERMSEQ_SWEEP_GRACE_MS ms first, as a daemon that the task
+ * started just before it ended may not have left the group yet (daemon(3)
+ * lets the parent exit before the child calls setsid), then sends the
+ * termseq; it ends as soon as the group is empty.  Exited when its
+ * termseq is over, it is finished even if something still holds a pipe
+ * or outlived the SIGKILL.  Moves the termseq on when a step's time is
+ * up.
  */
 static void
 worker_check(void)
@@ -1134,23 +1128,23 @@ worker_check(void)
 	struct worker_job	*j = &w.job;
 	int64_t			 now;
 
-	if (j->stopping && !j->over &&
+	if (j->stopping && !termseq_over(&j->term) &&
 	    worker_clock(CLOCK_MONOTONIC) / 1000 >= j->deadline)
 		worker_step();
 	if (!j->exited)
 		return;
 	if (j->out != -1 || j->err != -1) {
-		if (!j->over)
+		if (!termseq_over(&j->term))
 			return;
 		worker_close(&j->out);
 		worker_close(&j->err);
 	}
-	if (!j->over && worker_group_alive()) {
+	if (!termseq_over(&j->term) && worker_group_alive()) {
 		if (!j->stopping) {
 			now = worker_clock(CLOCK_MONOTONIC) / 1000;
 			if (!j->sweeping) {
 				j->sweeping = 1;
-				j->grace_end = now + WORKER_SWEEP_GRACE_MS;
+				j->grace_end = now + TERMSEQ_SWEEP_GRACE_MS;
 				log_debug("worker: %s %llu left processes in "
 				    "its group", j->init ? "--init" : "task",
 				    (unsigned long long)j->seq);
@@ -1162,7 +1156,7 @@ worker_check(void)
 			    (unsigned long long)j->seq);
 			worker_stop();
 		}
-		if (!j->over && worker_group_alive())
+		if (!termseq_over(&j->term) && worker_group_alive())
 			return;
 	}
 	worker_finish();
@@ -1243,7 +1237,7 @@ worker_stop(void)
 	if (!j->active || j->stopping)
 		return;
 	j->stopping = 1;
-	j->step = -1;
+	termseq_start(&j->term, w.hello.termseq, w.hello.ntermseq);
 	worker_step();
 }
 
@@ -1257,33 +1251,31 @@ static void
 worker_step(void)
 {
 	struct worker_job	*j = &w.job;
-	const struct termstep	*seq = w.hello.termseq;
-	int			 n = w.hello.ntermseq;
+	struct termstep		 step;
+	int			 alive;
 
-	/* A parent that sent none (an mprun of another make) gets GNU's. */
-	if (n == 0)
-		strnum_termseq_default(w.hello.termseq, &w.hello.ntermseq);
-	n = w.hello.ntermseq;
-	if (++j->step < n) {
-		worker_signal(seq[j->step].sig);
+	alive = !j->exited || j->out != -1 || j->err != -1 ||
+	    worker_group_alive();
+	switch (termseq_next(&j->term, alive, &step)) {
+	case TERMSEQ_SIGNAL:
+		worker_signal(step.sig);
+		if (termseq_over(&j->term))
+			break;		/* the group is empty */
 		/*
 		 * A stopped process acts on no signal but SIGKILL until it
 		 * is continued.  The leader's state would not do to decide:
 		 * a child stopped between vfork and exec leaves its parent
 		 * running (in D state), not stopped.
 		 */
-		if (!j->over)
-			worker_killpg(SIGCONT);
-		if (!j->over) {
-			j->deadline = worker_clock(CLOCK_MONOTONIC) / 1000 +
-			    seq[j->step].ms;
-			return;
-		}
-	}
-	if (!j->exited || j->out != -1 || j->err != -1 ||
-	    worker_group_alive())
+		worker_killpg(SIGCONT);
+		j->deadline = worker_clock(CLOCK_MONOTONIC) / 1000 + step.ms;
+		break;
+	case TERMSEQ_KILL:
 		worker_signal(SIGKILL);
-	j->over = 1;
+		break;
+	case TERMSEQ_OVER:
+		break;
+	}
 }
 
 /*
@@ -1296,7 +1288,7 @@ worker_signal(int sig)
 	if (kill(-w.job.pid, sig) == 0)
 		return;
 	if (errno == ESRCH)
-		w.job.over = 1;
+		termseq_end(&w.job.term);
 	else
 		log_warn("worker: kill %ld", (long)-w.job.pid);
 }

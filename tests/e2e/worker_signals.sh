@@ -2,7 +2,8 @@
 # --worker and signals: Ctrl-Z (SIGTSTP) stops the persistent workers'
 # process groups and SIGCONT resumes them, with no result lost; a second
 # stopping signal kills a worker's group at once, even one that ignores
-# SIGTERM and would otherwise wait out a long --termseq.
+# SIGTERM and would otherwise wait out a long --termseq; a worker stopped
+# behind mprun's back still gets the termseq's first signal.
 . "$(dirname "$0")/lib.sh"
 
 # group_state PGID PATTERN: every live process of the group has a ps
@@ -56,5 +57,19 @@ ms=$(elapsed_ms "$start")
 check_rc 143
 [ "$ms" -lt 2000 ] || fail "second SIGTERM: took $ms ms"
 wait_for 1 group_dead "$pg" || fail "second SIGTERM: the worker's group lives"
+
+# A --worker stopped behind mprun's back (kill -STOP) acts on the
+# termseq's first signal, not only on the final SIGKILL: each step's
+# signal is followed by SIGCONT, as for a task.
+rm -f "$T/term"
+start=$(now_ms)
+stopper="trap 'echo term >$T/term; exit 1' TERM"
+stopper="$stopper; while read x; do kill -STOP \$\$; done"
+run "$MPRUN" -j1 --timeout 0.5 --termseq TERM,5000,KILL,10 \
+    --worker "$stopper" ::: a
+ms=$(elapsed_ms "$start")
+check_rc 1
+[ -s "$T/term" ] || fail "the stopped worker did not get SIGTERM and SIGCONT"
+[ "$ms" -lt 4000 ] || fail "the stopped worker waited out the step: $ms ms"
 
 done_testing

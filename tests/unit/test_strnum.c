@@ -347,22 +347,6 @@ test_termseq(void)
 	tap_context(NULL);
 }
 
-/* The default is GNU parallel's, the same as parsing its spelling. */
-static void
-test_termseq_default(void)
-{
-	struct termstep	 def[TERMSEQ_MAX], parsed[TERMSEQ_MAX];
-	const char	*err;
-	int		 n = 0, m = 0, i;
-
-	strnum_termseq_default(def, &n);
-	ASSERT(strnum_termseq("TERM,200,TERM,100,TERM,50,KILL,25", parsed, &m,
-	    &err) == 0);
-	ASSERT(n == m && n == 4);
-	for (i = 0; i < n && i < m; i++)
-		ASSERT(def[i].sig == parsed[i].sig && def[i].ms == parsed[i].ms);
-}
-
 int
 main(void)
 {
@@ -370,6 +354,5 @@ main(void)
 	test_duration();
 	test_size();
 	test_termseq();
-	test_termseq_default();
 	return (tap_done());
 }
