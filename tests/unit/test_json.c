@@ -89,12 +89,12 @@ test_hello_exact(void)
 	struct hello	 h, g;
 	const char	*errstr;
 	char		*s;
-	char		 text[] = "{\"version\":2,\"slot\":0,\"maxtasks\":0,"
+	char		 text[] = "{\"version\":3,\"slot\":0,\"maxtasks\":0,"
 	    "\"termseq\":[]}garbage after the length";
 
 	tap_context("hello exact");
 	memset(&h, 0, sizeof h);
-	h.version = 2;
+	h.version = 3;
 	h.slot = 3;
 	h.maxtasks = 10;
 	h.init = "true";
@@ -104,26 +104,26 @@ test_hello_exact(void)
 	h.termseq[1].ms = 25;
 	h.ntermseq = 2;
 	s = json_hello_encode(&h);
-	ASSERT_STR_EQ(s, "{\"version\":2,\"slot\":3,\"maxtasks\":10,"
+	ASSERT_STR_EQ(s, "{\"version\":3,\"slot\":3,\"maxtasks\":10,"
 	    "\"init\":\"true\",\"termseq\":[[15,200],[9,25]]}");
 	free(s);
 	h.init = NULL;
 	h.ntermseq = 0;
 	s = json_hello_encode(&h);
-	ASSERT_STR_EQ(s, "{\"version\":2,\"slot\":3,\"maxtasks\":10,"
+	ASSERT_STR_EQ(s, "{\"version\":3,\"slot\":3,\"maxtasks\":10,"
 	    "\"termseq\":[]}");
 	free(s);
 	tap_context("hello nice");
 	h.nice = -5;
 	s = json_hello_encode(&h);
-	ASSERT_STR_EQ(s, "{\"version\":2,\"slot\":3,\"maxtasks\":10,"
+	ASSERT_STR_EQ(s, "{\"version\":3,\"slot\":3,\"maxtasks\":10,"
 	    "\"nice\":-5,\"termseq\":[]}");
 	memset(&g, 0, sizeof g);
 	ASSERT_INT_EQ(json_hello_decode(s, strlen(s), &g, &errstr), 0);
 	ASSERT_INT_EQ(g.nice, -5);
 	json_hello_free(&g);
 	free(s);
-	s = "{\"version\":2,\"slot\":3,\"maxtasks\":0,\"nice\":20,"
+	s = "{\"version\":3,\"slot\":3,\"maxtasks\":0,\"nice\":20,"
 	    "\"termseq\":[]}";
 	memset(&g, 0, sizeof g);
 	ASSERT_INT_EQ(json_hello_decode(s, strlen(s), &g, &errstr), -1);
@@ -131,7 +131,7 @@ test_hello_exact(void)
 	tap_context("hello merge");
 	h.merge = 1;
 	s = json_hello_encode(&h);
-	ASSERT_STR_EQ(s, "{\"version\":2,\"slot\":3,\"maxtasks\":10,"
+	ASSERT_STR_EQ(s, "{\"version\":3,\"slot\":3,\"maxtasks\":10,"
 	    "\"merge\":1,\"termseq\":[]}");
 	memset(&g, 0, sizeof g);
 	ASSERT_INT_EQ(json_hello_decode(s, strlen(s), &g, &errstr), 0);
@@ -153,7 +153,7 @@ test_hello_exact(void)
 
 	/* Whitespace around the object and an explicit null init are fine. */
 	ASSERT_INT_EQ(decode(" \n{ \"termseq\" : [ [ 2 , 0 ] ] , \"init\" : "
-	    "null, \"maxtasks\": 1, \"slot\": 7, \"version\": 2, \"extra\": "
+	    "null, \"maxtasks\": 1, \"slot\": 7, \"version\": 3, \"extra\": "
 	    "{\"x\": [1]} }\n ", &g, &errstr), 0);
 	ASSERT_INT_EQ(g.slot, 7);
 	ASSERT_INT_EQ(g.maxtasks, 1);
@@ -185,8 +185,8 @@ test_hello_errors(void)
 		{ "   ", "not JSON" },
 		{ "{", "not JSON" },
 		{ "nope", "not JSON" },
-		{ "{\"version\":2} x", "not JSON" },
-		{ "{\"version\":2}{}", "not JSON" },
+		{ "{\"version\":3} x", "not JSON" },
+		{ "{\"version\":3}{}", "not JSON" },
 		{ "\xff\xfe", "not JSON" },
 		{ "[1,2]", "not a JSON object" },
 		{ "\"version\"", "not a JSON object" },
@@ -197,45 +197,45 @@ test_hello_errors(void)
 		{ "{\"version\":\"1\"}", "bad field 'version'" },
 		{ "{\"version\":1.5}", "bad field 'version'" },
 		{ "{\"version\":-1}", "bad field 'version'" },
-		{ "{\"version\":2}", "missing field 'slot'" },
-		{ "{\"version\":2,\"slot\":-1}", "bad field 'slot'" },
-		{ "{\"version\":2,\"slot\":4294967296}", "bad field 'slot'" },
-		{ "{\"version\":2,\"slot\":1e300}", "bad field 'slot'" },
-		{ "{\"version\":2,\"slot\":null}", "bad field 'slot'" },
-		{ "{\"version\":2,\"slot\":0}", "missing field 'maxtasks'" },
-		{ "{\"version\":2,\"slot\":0,\"maxtasks\":true}",
+		{ "{\"version\":3}", "missing field 'slot'" },
+		{ "{\"version\":3,\"slot\":-1}", "bad field 'slot'" },
+		{ "{\"version\":3,\"slot\":4294967296}", "bad field 'slot'" },
+		{ "{\"version\":3,\"slot\":1e300}", "bad field 'slot'" },
+		{ "{\"version\":3,\"slot\":null}", "bad field 'slot'" },
+		{ "{\"version\":3,\"slot\":0}", "missing field 'maxtasks'" },
+		{ "{\"version\":3,\"slot\":0,\"maxtasks\":true}",
 		    "bad field 'maxtasks'" },
-		{ "{\"version\":2,\"slot\":0,\"maxtasks\":0}",
+		{ "{\"version\":3,\"slot\":0,\"maxtasks\":0}",
 		    "missing field 'termseq'" },
-		{ "{\"version\":2,\"slot\":0,\"maxtasks\":0,\"termseq\":{}}",
+		{ "{\"version\":3,\"slot\":0,\"maxtasks\":0,\"termseq\":{}}",
 		    "bad field 'termseq'" },
-		{ "{\"version\":2,\"slot\":0,\"maxtasks\":0,\"termseq\":[15]}",
+		{ "{\"version\":3,\"slot\":0,\"maxtasks\":0,\"termseq\":[15]}",
 		    "bad field 'termseq'" },
-		{ "{\"version\":2,\"slot\":0,\"maxtasks\":0,"
+		{ "{\"version\":3,\"slot\":0,\"maxtasks\":0,"
 		    "\"termseq\":[[15]]}", "bad field 'termseq'" },
-		{ "{\"version\":2,\"slot\":0,\"maxtasks\":0,"
+		{ "{\"version\":3,\"slot\":0,\"maxtasks\":0,"
 		    "\"termseq\":[[15,1,2]]}", "bad field 'termseq'" },
-		{ "{\"version\":2,\"slot\":0,\"maxtasks\":0,"
+		{ "{\"version\":3,\"slot\":0,\"maxtasks\":0,"
 		    "\"termseq\":[[0,100]]}", "bad field 'termseq'" },
-		{ "{\"version\":2,\"slot\":0,\"maxtasks\":0,"
+		{ "{\"version\":3,\"slot\":0,\"maxtasks\":0,"
 		    "\"termseq\":[[65,100]]}", "bad field 'termseq'" },
-		{ "{\"version\":2,\"slot\":0,\"maxtasks\":0,"
+		{ "{\"version\":3,\"slot\":0,\"maxtasks\":0,"
 		    "\"termseq\":[[15,-1]]}", "bad field 'termseq'" },
-		{ "{\"version\":2,\"slot\":0,\"maxtasks\":0,"
+		{ "{\"version\":3,\"slot\":0,\"maxtasks\":0,"
 		    "\"termseq\":[[15,0.5]]}", "bad field 'termseq'" },
-		{ "{\"version\":2,\"slot\":0,\"maxtasks\":0,"
+		{ "{\"version\":3,\"slot\":0,\"maxtasks\":0,"
 		    "\"termseq\":[[\"TERM\",100]]}", "bad field 'termseq'" },
-		{ "{\"version\":2,\"slot\":0,\"maxtasks\":0,\"termseq\":"
+		{ "{\"version\":3,\"slot\":0,\"maxtasks\":0,\"termseq\":"
 		    "[[1,1],[1,1],[1,1],[1,1],[1,1],[1,1],[1,1],[1,1],[1,1],"
 		    "[1,1],[1,1],[1,1],[1,1],[1,1],[1,1],[1,1],[1,1]]}",
 		    "bad field 'termseq'" },
-		{ "{\"version\":2,\"slot\":0,\"maxtasks\":0,\"termseq\":[],"
+		{ "{\"version\":3,\"slot\":0,\"maxtasks\":0,\"termseq\":[],"
 		    "\"init\":3}", "bad field 'init'" },
-		{ "{\"version\":2,\"slot\":0,\"maxtasks\":0,\"termseq\":[],"
+		{ "{\"version\":3,\"slot\":0,\"maxtasks\":0,\"termseq\":[],"
 		    "\"init\":[\"a\"]}", "bad field 'init'" },
-		{ "{\"version\":2,\"slot\":0,\"maxtasks\":0,\"termseq\":[],"
+		{ "{\"version\":3,\"slot\":0,\"maxtasks\":0,\"termseq\":[],"
 		    "\"merge\":2}", "bad field 'merge'" },
-		{ "{\"version\":2,\"slot\":0,\"maxtasks\":0,\"termseq\":[],"
+		{ "{\"version\":3,\"slot\":0,\"maxtasks\":0,\"termseq\":[],"
 		    "\"merge\":true}", "bad field 'merge'" },
 	};
 	struct hello	 g;
@@ -252,13 +252,13 @@ test_hello_errors(void)
 
 	/* A bad termseq after a good init frees the init. */
 	tap_context("hello error frees init");
-	ASSERT_INT_EQ(decode("{\"version\":2,\"slot\":0,\"maxtasks\":0,"
+	ASSERT_INT_EQ(decode("{\"version\":3,\"slot\":0,\"maxtasks\":0,"
 	    "\"init\":\"x\",\"termseq\":[[1]]}", &g, &errstr), -1);
 	ASSERT(g.init == NULL);
 
 	/* Sixteen steps is the most, and is fine. */
 	tap_context("hello 16 steps");
-	ASSERT_INT_EQ(decode("{\"version\":2,\"slot\":0,\"maxtasks\":0,"
+	ASSERT_INT_EQ(decode("{\"version\":3,\"slot\":0,\"maxtasks\":0,"
 	    "\"termseq\":[[1,1],[1,1],[1,1],[1,1],[1,1],[1,1],[1,1],[1,1],"
 	    "[1,1],[1,1],[1,1],[1,1],[1,1],[1,1],[1,1],[64,1]]}", &g,
 	    &errstr), 0);
@@ -281,7 +281,7 @@ test_reply(void)
 	r.pid = 2147483647;
 	r.ncpu = 256;
 	s = json_reply_encode(&r);
-	ASSERT_STR_EQ(s, "{\"version\":2,\"pid\":2147483647,\"ncpu\":256}");
+	ASSERT_STR_EQ(s, "{\"version\":3,\"pid\":2147483647,\"ncpu\":256}");
 	ASSERT_INT_EQ(json_reply_decode(s, strlen(s), &g, &errstr), 0);
 	ASSERT_INT_EQ(g.version, PROTO_VERSION);
 	ASSERT_INT_EQ(g.pid, 2147483647);
@@ -292,16 +292,16 @@ test_reply(void)
 	ASSERT_INT_EQ(json_reply_decode(s, strlen(s), &g, &errstr), 0);
 	ASSERT_INT_EQ(g.version, 7);
 
-	s = "{\"version\":2,\"ncpu\":1}";
+	s = "{\"version\":3,\"ncpu\":1}";
 	ASSERT_INT_EQ(json_reply_decode(s, strlen(s), &g, &errstr), -1);
 	ASSERT_STR_EQ(errstr, "missing field 'pid'");
-	s = "{\"version\":2,\"pid\":0,\"ncpu\":1}";
+	s = "{\"version\":3,\"pid\":0,\"ncpu\":1}";
 	ASSERT_INT_EQ(json_reply_decode(s, strlen(s), &g, &errstr), -1);
 	ASSERT_STR_EQ(errstr, "bad field 'pid'");
-	s = "{\"version\":2,\"pid\":5}";
+	s = "{\"version\":3,\"pid\":5}";
 	ASSERT_INT_EQ(json_reply_decode(s, strlen(s), &g, &errstr), -1);
 	ASSERT_STR_EQ(errstr, "missing field 'ncpu'");
-	s = "{\"version\":2,\"pid\":5,\"ncpu\":0}";
+	s = "{\"version\":3,\"pid\":5,\"ncpu\":0}";
 	ASSERT_INT_EQ(json_reply_decode(s, strlen(s), &g, &errstr), -1);
 	ASSERT_STR_EQ(errstr, "bad field 'ncpu'");
 	s = "{\"pid\":5,\"ncpu\":1}";
