@@ -295,9 +295,11 @@ collect_frame(struct worker *w, const struct proto_frame *f)
 {
 	struct hello_reply	 reply;
 	struct job		*j;
-	const char		*errstr;
+	const char		*errstr, *data;
 	pid_t			 pid;
 	uint64_t		 ms;
+	size_t			 len;
+	int			 stream;
 
 	j = TAILQ_FIRST(&w->jobs);
 	switch (f->type) {
@@ -333,10 +335,9 @@ collect_frame(struct worker *w, const struct proto_frame *f)
 		return (0);
 	case PROTO_OUT:
 		if (j == NULL || j->seq != f->seq || j->state != JOB_RUNNING ||
-		    f->len < 2 || (f->payload[0] != STREAM_STDOUT &&
-		    f->payload[0] != STREAM_STDERR))
+		    proto_get_out(f, &stream, &data, &len) == -1)
 			break;
-		collect_out(j, f->payload[0], f->payload + 1, f->len - 1);
+		collect_out(j, stream, data, len);
 		return (0);
 	case PROTO_DONE:
 		if (j == NULL || j->seq != f->seq || j->state != JOB_RUNNING ||
