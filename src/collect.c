@@ -114,6 +114,16 @@ collect_may_stream(void)
 	return (co->retries <= 1 && !co->json);
 }
 
+/* Keeps a finished task's runtime for the median of --timeout N%. */
+static void
+collect_runtime(const struct job *j)
+{
+	collect_runtimes[collect_rtnext] = j->done.runtime_us;
+	collect_rtnext = (collect_rtnext + 1) % COLLECT_RUNTIMES;
+	if (collect_nruntimes < COLLECT_RUNTIMES)
+		collect_nruntimes++;
+}
+
 /* Compares runtimes, for the median. */
 static int
 collect_cmp_rt(const void *a, const void *b)
@@ -677,16 +687,6 @@ collect_retry(struct job *j)
 	log_debug("task %llu: attempt %u failed, retrying",
 	    (unsigned long long)j->seq, j->attempts);
 	dispatch_requeue(j);
-}
-
-/* Keeps a finished task's runtime for the median of --timeout N%. */
-static void
-collect_runtime(const struct job *j)
-{
-	collect_runtimes[collect_rtnext] = j->done.runtime_us;
-	collect_rtnext = (collect_rtnext + 1) % COLLECT_RUNTIMES;
-	if (collect_nruntimes < COLLECT_RUNTIMES)
-		collect_nruntimes++;
 }
 
 /* Reads a task's held output back, spilled parts included. */
