@@ -1,6 +1,5 @@
 /*
- * collect.c - takes the workers' result frames and turns them into output
- * and an exit status.
+ * collect.c - takes the workers' result frames and turns them into output.
  *
  * START, OUT and DONE frames always concern the first unfinished task of
  * the worker's chunk, as a worker runs its tasks in order; anything else is
@@ -21,11 +20,9 @@
  * an unlinked temporary file in $TMPDIR (checked at start-up, /tmp when it
  * is unusable), so a slow head task never makes memory grow without bound.
  *
- * A --joblog row says that its task's output was delivered: it is written
- * once the output writer has written every byte queued up to the task's
- * release (collect_written()), in output order, as GNU parallel -k does.
- * So --resume after any kill, even kill -9, runs again exactly the tasks
- * whose output did not get out.
+ * What a task's end means for the counts, --halt, --joblog, --junit and
+ * --json is report.c's: the collector tells it when a task finished
+ * (report_done()) and when its output was all queued (report_queued()).
  */
 
 #include <sys/stat.h>
@@ -48,29 +45,11 @@ static struct reorder		*collect_table;	/* ordered mode only */
 static struct job		*collect_live;	/* unordered group mode */
 static struct jobs		 collect_waitq =
 				     TAILQ_HEAD_INITIALIZER(collect_waitq);
-static uint64_t			 collect_nfailed;
 static size_t			 collect_held;	/* bytes held in memory */
 static int			 collect_spillfd = -1;
 static char			*collect_spilldir;	/* where it goes */
 static off_t			 collect_spill_end;
 static struct buf		 collect_scratch;
-static struct joblog		*collect_joblog;
-static int			 collect_joblog_failed;
-/* A joblog row waiting for its task's output to be written. */
-struct collect_row {
-	struct joblog_row	 row;
-	uint64_t		 mark;	/* output_mark() at its release */
-	TAILQ_ENTRY(collect_row) entry;
-};
-static TAILQ_HEAD(, collect_row) collect_rows =
-				     TAILQ_HEAD_INITIALIZER(collect_rows);
-static uint64_t			 collect_nsucceeded;
-static uint64_t			 collect_ndone;		/* skips aside */
-static uint64_t			 collect_nrunning;
-static int			 collect_halting;
-/* What a finished task asks for, done once its output is settled. */
-static int			 collect_pending;	/* 0, HALT_*, -1 */
-static int			 collect_pending_status;
 /* The latest runtimes, for --timeout N%. */
 #define COLLECT_RUNTIMES	255
 static int64_t			 collect_runtimes[COLLECT_RUNTIMES];
@@ -89,14 +68,11 @@ static void	 collect_drop(struct job *);
 static int	 collect_cmp_rt(const void *, const void *);
 static void	 collect_advance(void);
 static void	 collect_release(struct job *);
-static void	 collect_row_free(struct collect_row *);
-static void	 collect_rows_free(void);
 static void	 collect_line_out(struct job *, int, const char *, size_t);
 static int	 collect_may_stream(void);
 static uint64_t	 collect_timeout_ms(void);
 static void	 collect_retry(struct job *);
-static void	 collect_record(struct job *, int);
-static void	 collect_halt(struct job *, int);
+static void	 collect_runtime(const struct job *);
 static void	 collect_json(struct job *);
 static void	 collect_gather(struct job *, struct buf *, struct buf *);
 
@@ -109,9 +85,6 @@ collect_init(const struct options *o)
 		collect_table = reorder_new(1);
 	buf_init(&collect_scratch);
 	collect_spill_dir();
-	if (o->joblog != NULL)
-		collect_joblog = joblog_open(o->joblog,
-		    o->joblog_append || o->resume);
 }
 
 /* Frees what the collector holds. */
@@ -128,57 +101,6 @@ collect_free(void)
 	output_spill_dir(NULL);
 	free(collect_spilldir);
 	collect_spilldir = NULL;
-	collect_rows_free();
-	if (collect_joblog != NULL)
-		joblog_close(collect_joblog);
-	collect_joblog = NULL;
-}
-
-/* Frees a row. */
-static void
-collect_row_free(struct collect_row *r)
-{
-	free((char *)(uintptr_t)r->row.cmd);
-	free(r);
-}
-
-/* Drops the rows whose output was never written: they are not done. */
-static void
-collect_rows_free(void)
-{
-	struct collect_row	*r;
-
-	while ((r = TAILQ_FIRST(&collect_rows)) != NULL) {
-		TAILQ_REMOVE(&collect_rows, r, entry);
-		collect_row_free(r);
-	}
-}
-
-/*
- * The output writer has written more: the rows of the tasks whose output
- * is all out go to the joblog.  A write error there stops the run.
- */
-void
-collect_written(void)
-{
-	struct collect_row	*r;
-	uint64_t		 written = output_written();
-
-	while ((r = TAILQ_FIRST(&collect_rows)) != NULL &&
-	    r->mark <= written) {
-		TAILQ_REMOVE(&collect_rows, r, entry);
-		if (!collect_joblog_failed &&
-		    joblog_write(collect_joblog, &r->row) == -1) {
-			log_warn("--joblog %s", joblog_path(collect_joblog));
-			collect_joblog_failed = 1;
-			collect_halting = 1;
-			collect_row_free(r);
-			collect_rows_free();
-			mprun_shutdown(MPRUN_EXIT_ERROR);
-			return;
-		}
-		collect_row_free(r);
-	}
 }
 
 /*
@@ -192,23 +114,14 @@ collect_may_stream(void)
 	return (co->retries <= 1 && !co->json);
 }
 
-/*
- * Whether a halt (or a joblog error) is under way: dispatch starts nothing
- * more, even before the stop itself is applied.
- */
-int
-collect_halted(void)
+/* Keeps a finished task's runtime for the median of --timeout N%. */
+static void
+collect_runtime(const struct job *j)
 {
-	return (collect_halting);
-}
-
-/* Fills in the figures of the progress line. */
-void
-collect_stats(struct progress_stats *ps)
-{
-	ps->done = collect_ndone;
-	ps->failed = collect_nfailed;
-	ps->running = collect_nrunning;
+	collect_runtimes[collect_rtnext] = j->done.runtime_us;
+	collect_rtnext = (collect_rtnext + 1) % COLLECT_RUNTIMES;
+	if (collect_nruntimes < COLLECT_RUNTIMES)
+		collect_nruntimes++;
 }
 
 /* Compares runtimes, for the median. */
@@ -282,22 +195,17 @@ collect_idle(void)
 	return (collect_live == NULL && TAILQ_EMPTY(&collect_waitq));
 }
 
-/* How many tasks failed. */
-uint64_t
-collect_failed(void)
-{
-	return (collect_nfailed);
-}
-
 /* Handles one frame from worker w.  Returns -1 on a protocol error. */
 int
 collect_frame(struct worker *w, const struct proto_frame *f)
 {
 	struct hello_reply	 reply;
 	struct job		*j;
-	const char		*errstr;
+	const char		*errstr, *data;
 	pid_t			 pid;
 	uint64_t		 ms;
+	size_t			 len;
+	int			 stream;
 
 	j = TAILQ_FIRST(&w->jobs);
 	switch (f->type) {
@@ -323,7 +231,7 @@ collect_frame(struct worker *w, const struct proto_frame *f)
 			break;
 		j->pid = pid;
 		j->state = JOB_RUNNING;
-		collect_nrunning++;
+		report_start();
 		dispatch_started(j->seq);
 		limits_settled();
 		if ((ms = collect_timeout_ms()) != 0) {
@@ -333,10 +241,9 @@ collect_frame(struct worker *w, const struct proto_frame *f)
 		return (0);
 	case PROTO_OUT:
 		if (j == NULL || j->seq != f->seq || j->state != JOB_RUNNING ||
-		    f->len < 2 || (f->payload[0] != STREAM_STDOUT &&
-		    f->payload[0] != STREAM_STDERR))
+		    proto_get_out(f, &stream, &data, &len) == -1)
 			break;
-		collect_out(j, f->payload[0], f->payload + 1, f->len - 1);
+		collect_out(j, stream, data, len);
 		return (0);
 	case PROTO_DONE:
 		if (j == NULL || j->seq != f->seq || j->state != JOB_RUNNING ||
@@ -346,7 +253,7 @@ collect_frame(struct worker *w, const struct proto_frame *f)
 		w->njobs--;
 		w->ndone++;
 		j->worker = NULL;
-		collect_nrunning--;
+		report_stop();
 		pool_timer_stop(w);
 		dispatch_task_time(j->done.runtime_us);
 		collect_finish(j);
@@ -414,7 +321,7 @@ collect_worker_gone(struct worker *w)
 				collect_out(j, STREAM_STDERR, msg, (size_t)n);
 			j->done.status = -1;
 			j->done.sig = 0;
-			collect_nrunning--;
+			report_stop();
 			collect_finish(j);
 		} else if (dispatch_stopping())
 			collect_skip(j);
@@ -476,8 +383,8 @@ collect_out(struct job *j, int stream, const char *p, size_t n)
 {
 	const char	*nl, *end = p + n;
 
-	if (stream == STREAM_STDERR && co->junit != NULL)
-		junit_stderr(j->seq, p, n);
+	if (stream == STREAM_STDERR)
+		report_stderr(j, p, n);
 	if (j->tag == NULL) {
 		collect_route(j, stream, p, n);
 		return;
@@ -772,8 +679,7 @@ static void
 collect_retry(struct job *j)
 {
 	collect_drop(j);
-	if (co->junit != NULL)
-		junit_retry(j->seq);
+	report_retry(j);
 	j->bol[STREAM_STDOUT] = j->bol[STREAM_STDERR] = 1;
 	memset(&j->done, 0, sizeof j->done);
 	j->timed_out = 0;
@@ -781,106 +687,6 @@ collect_retry(struct job *j)
 	log_debug("task %llu: attempt %u failed, retrying",
 	    (unsigned long long)j->seq, j->attempts);
 	dispatch_requeue(j);
-}
-
-/*
- * Books a task's final result: the median's runtimes, the joblog row, the
- * counts, the --junit testcase, and the --halt condition.
- */
-static void
-collect_record(struct job *j, int failed)
-{
-	struct collect_row	*r;
-
-	collect_runtimes[collect_rtnext] = j->done.runtime_us;
-	collect_rtnext = (collect_rtnext + 1) % COLLECT_RUNTIMES;
-	if (collect_nruntimes < COLLECT_RUNTIMES)
-		collect_nruntimes++;
-
-	collect_ndone++;
-	if (failed)
-		collect_nfailed++;
-	else
-		collect_nsucceeded++;
-
-	if (collect_joblog != NULL && !collect_joblog_failed) {
-		/* Written once its output is (collect_release()). */
-		j->row = r = xcalloc(1, sizeof *r);
-		r->row.seq = j->seq;
-		r->row.start_us = j->done.start_us;
-		r->row.runtime_us = j->done.runtime_us;
-		r->row.exitval = j->timed_out ? -1 :
-		    j->done.sig != 0 ? 0 : j->done.status;
-		r->row.sig = j->done.sig;
-		r->row.cmdlen = j->cmd != NULL ? j->cmdlen : 0;
-		r->row.cmd = xmemdup(j->cmd != NULL ? j->cmd : "",
-		    r->row.cmdlen);
-		/* remote.c keeps host names until the run is over. */
-		r->row.host = remote_slot_name(j->slot);
-	}
-	if (co->junit != NULL)
-		junit_record(j);
-	collect_halt(j, failed);
-}
-
-/* Checks the --halt condition after a task's final result. */
-static void
-collect_halt(struct job *j, int failed)
-{
-	uint64_t	 n, need, total;
-	const char	*verb;
-	int		 status;
-
-	if (co->halt_when == HALT_NEVER || collect_halting)
-		return;
-	switch (co->halt_why) {
-	case HALT_FAIL:
-		if (!failed)
-			return;
-		n = collect_nfailed;
-		verb = "failed";
-		break;
-	case HALT_SUCCESS:
-		if (failed)
-			return;
-		n = collect_nsucceeded;
-		verb = "succeeded";
-		break;
-	default:
-		n = collect_ndone;
-		verb = "finished";
-		break;
-	}
-	if (co->halt_pct != 0) {
-		if (dispatch_total(&total) != 0)
-			total = collect_ndone;
-		need = (total * co->halt_pct + 99) / 100;
-		if (need == 0)
-			need = 1;
-	} else
-		need = co->halt_count;
-	if (n < need)
-		return;
-
-	collect_halting = 1;
-	if (co->halt_why == HALT_SUCCESS)
-		status = 0;
-	else if (j->done.sig != 0)
-		status = 128 + j->done.sig;
-	else if (j->done.status < 0 || j->done.status > 255)
-		status = MPRUN_EXIT_ERROR;
-	else
-		status = j->done.status;
-	log_warnx("halting: task %llu %s: %.*s", (unsigned long long)j->seq,
-	    verb, j->cmd != NULL ? (int)j->cmdlen : 0,
-	    j->cmd != NULL ? j->cmd : "");
-	if (co->halt_when == HALT_SOON && collect_nrunning > 0)
-		log_warnx("starting no more tasks, waiting for %llu running",
-		    (unsigned long long)collect_nrunning);
-	if (collect_pending == 0) {
-		collect_pending = co->halt_when;
-		collect_pending_status = status;
-	}
 }
 
 /* Reads a task's held output back, spilled parts included. */
@@ -918,48 +724,25 @@ collect_gather(struct job *j, struct buf *out, struct buf *err)
 	}
 }
 
-/* --json: writes a finished task as one JSON object on a line. */
+/* --json: hands a finished task's held output to its record. */
 static void
 collect_json(struct job *j)
 {
-	struct json_task	 t;
-	struct buf		 out, err;
-	char			*line;
-	size_t			 len;
+	struct buf	 out, err;
 
 	buf_init(&out);
 	buf_init(&err);
 	collect_gather(j, &out, &err);
-	memset(&t, 0, sizeof t);
-	t.seq = j->seq;
-	t.args = j->args->whole;
-	t.arglens = j->args->wlen;
-	t.nargs = j->args->nwhole;
-	t.cmd = j->cmd != NULL ? j->cmd : "";
-	t.cmdlen = j->cmd != NULL ? j->cmdlen : 0;
-	t.exit = j->timed_out || j->done.sig != 0 ? -1 : j->done.status;
-	t.sig = j->done.sig;
-	t.start_us = j->done.start_us;
-	t.runtime_us = j->done.runtime_us;
-	t.slot = j->slot;
-	t.out = out.len != 0 ? BUF_PTR(&out) : "";
-	t.outlen = out.len;
-	t.err = err.len != 0 ? BUF_PTR(&err) : "";
-	t.errlen = err.len;
-	line = json_task_encode(&t, &len);
-	line = xrealloc(line, len + 1);
-	line[len] = '\n';
-	output_write(STDOUT_FILENO, line, len + 1);
-	free(line);
+	report_json(j, &out, &err);
 	buf_free(&out);
 	buf_free(&err);
 }
 
-/* A task is finished: count it and emit what its turn allows. */
+/* A task is finished: report it and emit what its turn allows. */
 static void
 collect_finish(struct job *j)
 {
-	int		 failed, pending, status;
+	int		 failed;
 
 	j->state = JOB_DONE;
 	dispatch_started(j->seq);	/* if it never did */
@@ -971,19 +754,12 @@ collect_finish(struct job *j)
 			collect_retry(j);
 			return;
 		}
-		collect_record(j, failed);
+		collect_runtime(j);
+		report_done(j, failed);
 	}
 	collect_emit(j);
-
 	/* Stopping may free tasks, j too: only now is it safe. */
-	if ((pending = collect_pending) != 0 && pending != -2) {
-		status = collect_pending_status;
-		collect_pending = -2;	/* once */
-		if (pending == HALT_SOON)
-			mprun_drain(status);
-		else
-			mprun_shutdown(status);
-	}
+	report_settled();
 }
 
 /* Emits what a finished task's turn allows. */
@@ -1039,21 +815,11 @@ collect_advance(void)
 	}
 }
 
-/*
- * Frees a task that has been emitted: its output is all queued, so its
- * joblog row waits for the writer to reach this point.
- */
+/* Frees a task that has been emitted: its output is all queued. */
 static void
 collect_release(struct job *j)
 {
-	if (j->row != NULL && j->lost)
-		collect_row_free(j->row);	/* its output did not get out */
-	else if (j->row != NULL) {
-		j->row->mark = output_mark();
-		TAILQ_INSERT_TAIL(&collect_rows, j->row, entry);
-		collect_written();
-	}
-	j->row = NULL;
+	report_queued(j);
 	collect_drop(j);
 	input_args_free(j->args);
 	free(j->tag);

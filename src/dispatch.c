@@ -563,7 +563,7 @@ dispatch_running(void)
 		n = pool_count();
 	else {
 		memset(&ps, 0, sizeof ps);
-		collect_stats(&ps);
+		report_stats(&ps);
 		n = ps.running;
 		for (slot = 1; slot <= dopts->jobs; slot++) {
 			if ((w = pool_slot(slot)) == NULL)
@@ -592,7 +592,7 @@ dispatch_pump(void)
 	pumping = 1;
 	do {
 		again = 0;
-		if (stopping || collect_halted()) {
+		if (stopping || report_halted()) {
 			pool_close_idle();
 			pworker_close_idle();
 			break;

@@ -3,7 +3,7 @@
  * of tasks --resume and --resume-failed skip.  The parent opens the file
  * before the loop (writing the header when the file is empty), formats
  * one row per finished task and writes it with write(2) at once when
- * collect.c says the task's output has been written, so a row on disk
+ * report.c says the task's output has been written, so a row on disk
  * means a task done and delivered; rows come in output order.  On a
  * later run joblog_resume() reads the rows back into a
  * sorted set of sequence numbers that dispatch looks tasks up in.  Nothing

@@ -4,7 +4,7 @@
  *
  * The file is created (or truncated) before the loop, so a path that
  * cannot be written fails the run before any task starts.  While the run
- * goes on, the collector hands over each running task's stderr bytes, of
+ * goes on, report.c hands over each running task's stderr bytes, of
  * which only the last JUNIT_TAIL_MAX are kept (in a table keyed by
  * sequence number, dropped when a --retries attempt fails), and each
  * final result, which is formatted at once into its <testcase> element:

@@ -189,7 +189,7 @@ static void
 main_stats(struct progress_stats *ps)
 {
 	memset(ps, 0, sizeof *ps);
-	collect_stats(ps);
+	report_stats(ps);
 	ps->running += pworker_running();
 	ps->queued = dispatch_queued();
 	if (dispatch_total(&ps->total) != 0)
@@ -229,7 +229,7 @@ main_exit_status(void)
 		return (main_status);
 	if (main_failed)
 		return (MPRUN_EXIT_ERROR);
-	failed = collect_failed();
+	failed = report_failed();
 	if (failed == 0)
 		return (MPRUN_EXIT_OK);
 	if (failed <= MPRUN_EXIT_MAXCOUNT)
@@ -276,9 +276,8 @@ main(int argc, char **argv)
 	uv_unref((uv_handle_t *)&main_deadline);
 	log_set_fatal_hook(main_fatal);
 	jobserver_start(&main_loop, dispatch_pump);
-	output_init(&main_loop, main_drain_cb, collect_written);
-	if (opts.junit != NULL)
-		junit_open(&opts);
+	output_init(&main_loop, main_drain_cb, report_written);
+	report_init(&opts);
 	collect_init(&opts);
 	pool_init(&main_loop, &opts);
 	pworker_init(&main_loop, &opts);
@@ -304,12 +303,13 @@ main(int argc, char **argv)
 	if (status != MPRUN_EXIT_ERROR)
 		limits_report();
 	/* The report covers what ran, however the run ended; it can fail. */
-	if (junit_close() == -1) {
+	if (report_close() == -1) {
 		status = MPRUN_EXIT_ERROR;
 		main_status = status;	/* not death by a signal, then */
 	}
 	dispatch_free();
 	collect_free();
+	report_free();
 	pool_free();
 	remote_free();
 	pworker_free();

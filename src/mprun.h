@@ -560,7 +560,7 @@ struct job {
 	struct seg		**segtail;
 	int			 waiting;	/* on the unordered wait list */
 	int			 lost;		/* held output lost: emit none */
-	struct collect_row	*row;		/* its joblog row, once final */
+	struct report_row	*row;		/* its joblog row, once final */
 	TAILQ_ENTRY(job)	 entry;		/* run queue, worker or wait */
 };
 TAILQ_HEAD(jobs, job);
@@ -714,9 +714,7 @@ void		 pworker_signal_all(int);
 void		 pworker_pause(int);
 
 /* collect.c */
-struct collect_row;
 void		 collect_init(const struct options *);
-void		 collect_written(void);
 void		 collect_free(void);
 void		 collect_add(struct job *);
 int		 collect_frame(struct worker *, const struct proto_frame *);
@@ -725,11 +723,27 @@ void		 collect_skip(struct job *);
 void		 collect_fail(struct job *, int, const char *);
 void		 collect_result(struct job *, const char *, size_t, int);
 int		 collect_idle(void);
-uint64_t	 collect_failed(void);
-int		 collect_halted(void);
-void		 collect_stats(struct progress_stats *);
 void		 collect_timeout(struct worker *);
 uint64_t	 collect_window(void);
+
+/* report.c */
+struct report_row;
+void		 report_init(const struct options *);
+int		 report_close(void);
+void		 report_free(void);
+void		 report_written(void);
+int		 report_halted(void);
+void		 report_stats(struct progress_stats *);
+uint64_t	 report_failed(void);
+void		 report_start(void);
+void		 report_stop(void);
+void		 report_stderr(const struct job *, const char *, size_t);
+void		 report_retry(const struct job *);
+void		 report_done(struct job *, int);
+void		 report_settled(void);
+void		 report_queued(struct job *);
+void		 report_json(const struct job *, const struct buf *,
+		     const struct buf *);
 
 /* junit.c */
 #define JUNIT_TAIL_MAX	4096	/* bytes of stderr a failure shows */
