@@ -70,7 +70,6 @@ static void	 collect_advance(void);
 static void	 collect_release(struct job *);
 static void	 collect_line_out(struct job *, int, const char *, size_t);
 static int	 collect_may_stream(void);
-static uint64_t	 collect_timeout_ms(void);
 static void	 collect_retry(struct job *);
 static void	 collect_runtime(const struct job *);
 static void	 collect_json(struct job *);
@@ -137,7 +136,7 @@ collect_cmp_rt(const void *a, const void *b)
  * The --timeout for a task starting now, in ms (0: none).  N% is of the
  * median runtime of the latest finished tasks, once three have finished.
  */
-static uint64_t
+uint64_t
 collect_timeout_ms(void)
 {
 	int64_t		 rt[COLLECT_RUNTIMES];

@@ -714,6 +714,7 @@ void		 pworker_signal_all(int);
 void		 pworker_pause(int);
 
 /* collect.c */
+uint64_t	 collect_timeout_ms(void);
 void		 collect_init(const struct options *);
 void		 collect_free(void);
 void		 collect_add(struct job *);

@@ -411,8 +411,6 @@ options_worker(struct options *o)
 	if (o->quote_cmd)
 		usage_error("--worker cannot be combined with -q: the worker "
 		    "is the command, and records go to it as they are");
-	if (o->timeout_pct != 0)
-		usage_error("--worker: --timeout takes a duration, not N%%");
 	if (o->worker_eot != NULL && o->worker_json)
 		usage_error("--worker-eot cannot be combined with "
 		    "--worker-protocol json");

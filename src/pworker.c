@@ -589,22 +589,28 @@ pworker_write_cb(uv_write_t *req, int status)
 	pworker_flush(w);
 }
 
-/* Arms the --timeout of a worker's oldest outstanding task. */
+/*
+ * Arms the --timeout of a worker's oldest outstanding task, from now: the
+ * worker answers in order, so that task's time starts when the one
+ * before it was answered (or it was sent), as its run time does.
+ */
 static void
 pworker_arm(struct pworker *w)
 {
 	struct job	*j;
+	uint64_t	 ms;
 	int		 r;
 
-	if (pwo->timeout_ms == 0 || w->state == PW_GONE)
+	if ((pwo->timeout_ms == 0 && pwo->timeout_pct == 0) ||
+	    w->state == PW_GONE)
 		return;
-	if ((j = TAILQ_FIRST(&w->jobs)) == NULL) {
+	if ((j = TAILQ_FIRST(&w->jobs)) == NULL ||
+	    (ms = collect_timeout_ms()) == 0) {
 		uv_timer_stop(&w->timer);
 		return;
 	}
-	j->timeout_ms = pwo->timeout_ms;
-	if ((r = uv_timer_start(&w->timer, pworker_timer_cb, pwo->timeout_ms,
-	    0)) != 0)
+	j->timeout_ms = ms;
+	if ((r = uv_timer_start(&w->timer, pworker_timer_cb, ms, 0)) != 0)
 		fatalx("uv_timer_start: %s", uv_strerror(r));
 }
 
@@ -624,6 +630,9 @@ pworker_timer_cb(uv_timer_t *t)
 	    (unsigned long long)j->seq, (double)j->timeout_ms / 1000.0,
 	    j->cmd != NULL ? (int)j->cmdlen : 0, j->cmd != NULL ? j->cmd : "");
 	j->timed_out = 1;
+	/* Its time began when the one before it was answered. */
+	if (j->done.start_us < w->last_us)
+		j->done.start_us = w->last_us;
 	j->done.runtime_us = pworker_now() - j->done.start_us;
 	w->discard = 1;
 	pworker_requeue(w);
@@ -768,8 +777,7 @@ pworker_answered(struct pworker *w, struct job *j)
 	w->answered = 1;
 	pwstartfails = 0;
 	limits_settled();
-	if (pwo->timeout_ms != 0)
-		pworker_arm(w);
+	pworker_arm(w);
 	if (w->state == PW_RETIRING && w->njobs == 0)
 		pworker_retire(w, 0);
 }

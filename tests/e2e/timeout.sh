@@ -86,6 +86,20 @@ $(jlrow 4 0 0 "$TH -s 400 -o 400")
 $(jlrow 5 -1 15 "$TH -s 20000 -o 20000")
 $(jlrow 6 0 0 "$TH -s 100 -o 100")"
 
+# --worker: N% of the median of the answered records' times, each from
+# the answer before it (or from when it was sent) to its own answer.
+wsleep='while read -r s; do sleep $s; echo "s$s"; done'
+run "$MPRUN" -j1 --timeout 200% --joblog "$T/jl" --worker "$wsleep" \
+    ::: 0.3 0.3 0.3 0.4 20 0.1
+check_rc 1
+check_out "$(lines s0.3 s0.3 s0.3 s0.4 s0.1)"
+check_err_match '^mprun: task 5 timed out after 0\.[0-9]* s: 20$'
+[ "$(cut -f 7 "$T/jl" | tr '\n' ' ')" = "Exitval 0 0 0 0 -1 0 " ] ||
+	fail "--worker --timeout 200%: joblog: $(cat "$T/jl")"
+# Its run time is its own, not the time since it was sent.
+awk -F '\t' 'NR == 6 && $4 >= 5 { exit 1 }' "$T/jl" ||
+	fail "--worker --timeout 200%: run time: $(cat "$T/jl")"
+
 # With --retries: slow the first time, quick the second; only the last
 # attempt's output, one joblog row, success.
 cmd='n=$(cat c.{#} 2>/dev/null || echo 0); n=$((n + 1)); echo $n >c.{#}; echo try$n; test $n -ge 2 || sleep 20'
