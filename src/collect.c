@@ -218,10 +218,11 @@ collect_frame(struct worker *w, const struct proto_frame *f)
 		if (reply.version != PROTO_VERSION) {
 			log_warnx("worker in slot %u (host %s): protocol "
 			    "version %d, expected %d", w->slot,
-			    remote_slot_name(w->slot), reply.version,
+			    remote_worker_name(w), reply.version,
 			    PROTO_VERSION);
 			return (-1);
 		}
+		remote_worker_node(w, reply.node);
 		w->hello = 1;
 		return (0);
 	case PROTO_START:
@@ -230,6 +231,7 @@ collect_frame(struct worker *w, const struct proto_frame *f)
 			break;
 		j->pid = pid;
 		j->state = JOB_RUNNING;
+		j->where = remote_worker_name(w);
 		report_start();
 		dispatch_started(j->seq);
 		limits_settled();
@@ -310,7 +312,7 @@ collect_worker_gone(struct worker *w)
 				n = snprintf(msg, sizeof msg, "mprun: worker "
 				    "in slot %u on %s died (%s): task %llu "
 				    "failed\n", w->slot,
-				    remote_slot_name(w->slot), how,
+				    remote_worker_name(w), how,
 				    (unsigned long long)j->seq);
 			else
 				n = snprintf(msg, sizeof msg, "mprun: worker "

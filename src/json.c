@@ -476,6 +476,8 @@ json_reply_encode(const struct hello_reply *r)
 	cJSON_AddNumberToObject(root, "version", r->version);
 	cJSON_AddNumberToObject(root, "pid", r->pid);
 	cJSON_AddNumberToObject(root, "ncpu", r->ncpu);
+	if (r->node[0] != '\0')
+		cJSON_AddStringToObject(root, "node", r->node);
 	return (json_print(root));
 }
 
@@ -488,6 +490,7 @@ json_reply_decode(const char *data, size_t len, struct hello_reply *r,
     const char **errstr)
 {
 	cJSON		*root;
+	const cJSON	*item;
 	long long	 v;
 
 	memset(r, 0, sizeof *r);
@@ -506,6 +509,10 @@ json_reply_decode(const char *data, size_t len, struct hello_reply *r,
 	if (json_number(root, "ncpu", 1, UINT_MAX, &v, errstr) != 0)
 		goto fail;
 	r->ncpu = (unsigned)v;
+	/* Optional, and only a name to show: a bad one is left out. */
+	item = cJSON_GetObjectItemCaseSensitive(root, "node");
+	if (cJSON_IsString(item) && item->valuestring != NULL)
+		snprintf(r->node, sizeof r->node, "%s", item->valuestring);
 	cJSON_Delete(root);
 	return (0);
 

@@ -413,6 +413,7 @@ struct hello_reply {
 	int		 version;
 	pid_t		 pid;
 	unsigned	 ncpu;
+	char		 node[256];	/* its host name; "": not said */
 };
 char		*json_hello_encode(const struct hello *);
 int		 json_hello_decode(const char *, size_t, struct hello *,
@@ -545,6 +546,7 @@ struct job {
 	struct args		*args;
 	struct worker		*worker;
 	unsigned		 slot;
+	const char		*where;		/* its host, once started */
 	pid_t			 pid;
 	struct proto_done	 done;
 	char			*tag;		/* line prefix, or NULL */
@@ -582,6 +584,7 @@ struct worker {
 	int			 open_handles;
 	int			 forked;	/* by the zygote */
 	struct host		*host;		/* NULL: this machine */
+	const char		*node;		/* --launcher: where it runs */
 	int			 exited;
 	int64_t			 exit_status;
 	int			 term_signal;
@@ -642,6 +645,8 @@ int		 remote_active(void);
 unsigned	 remote_local_slots(const struct options *);
 struct host	*remote_slot_host(unsigned);
 const char	*remote_slot_name(unsigned);
+const char	*remote_worker_name(const struct worker *);
+void		 remote_worker_node(struct worker *, const char *);
 char		**remote_host_argv(const struct host *);
 char		**remote_env(void);
 int		 remote_host_usable(const struct host *);

@@ -53,6 +53,8 @@ static unsigned		 rnhosts;
 static unsigned		 rnslots;
 static int		 ractive;
 static char		**renv;		/* for transports; NULL: not yet */
+static char		**rnodes;	/* host names launched workers said */
+static unsigned		 rnnodes;
 static char		*renvnew[2];	/* its entries that are ours */
 
 static void	 remote_add(const char *, const char *);
@@ -381,6 +383,44 @@ remote_slot_name(unsigned slot)
 	return (h->name);
 }
 
+/*
+ * Where a worker runs, for messages and the joblog: its host's name as
+ * given, or for --launcher, which picks the host itself, the name the
+ * worker said in its HELLO ("--launcher" before it has).
+ */
+const char *
+remote_worker_name(const struct worker *w)
+{
+	if (w->host == NULL)
+		return (":");
+	if (strcmp(w->host->name, ":") != 0)
+		return (w->host->name);
+	return (w->node != NULL ? w->node : "--launcher");
+}
+
+/*
+ * Keeps the host name a launched worker said, until the run is over (a
+ * joblog row may name it after the worker is gone).
+ */
+void
+remote_worker_node(struct worker *w, const char *node)
+{
+	unsigned	 i;
+
+	if (w->host == NULL || strcmp(w->host->name, ":") != 0 ||
+	    *node == '\0')
+		return;
+	for (i = 0; i < rnnodes; i++) {
+		if (strcmp(rnodes[i], node) == 0) {
+			w->node = rnodes[i];
+			return;
+		}
+	}
+	rnodes = xreallocarray(rnodes, rnnodes + 1, sizeof *rnodes);
+	rnodes[rnnodes] = xstrdup(node);
+	w->node = rnodes[rnnodes++];
+}
+
 /* The argv that starts a worker on a host. */
 char **
 remote_host_argv(const struct host *h)
@@ -490,6 +530,11 @@ remote_free(void)
 	free(rhosts);
 	rhosts = NULL;
 	rnhosts = 0;
+	for (i = 0; i < rnnodes; i++)
+		free(rnodes[i]);
+	free(rnodes);
+	rnodes = NULL;
+	rnnodes = 0;
 	free(renv);
 	free(renvnew[0]);
 	free(renvnew[1]);

@@ -214,7 +214,8 @@ report_done(struct job *j, int failed)
 		r->row.cmd = xmemdup(j->cmd != NULL ? j->cmd : "",
 		    r->row.cmdlen);
 		/* remote.c keeps host names until the run is over. */
-		r->row.host = remote_slot_name(j->slot);
+		r->row.host = j->where != NULL ? j->where :
+		    remote_slot_name(j->slot);
 	}
 	if (ro->junit != NULL)
 		junit_record(j);

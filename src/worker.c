@@ -689,6 +689,9 @@ worker_hello(const struct proto_frame *f)
 	r.version = PROTO_VERSION;
 	r.pid = getpid();
 	r.ncpu = worker_ncpu != 0 ? worker_ncpu : ncpu_available();
+	/* The parent names a launched worker's host by it. */
+	if (gethostname(r.node, sizeof r.node - 1) == -1)
+		r.node[0] = '\0';
 	s = json_reply_encode(&r);
 	proto_put(&w.out, PROTO_HELLO, 0, s, (uint32_t)strlen(s));
 	free(s);

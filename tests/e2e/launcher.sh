@@ -21,8 +21,8 @@ for launcher in env 'sh -c "exec \"\$@\"" sh'; do
 	check_rc "$local_rc"
 	check_out "$(cat "$T/local.out")"
 	check_err ""
-	# The Host column is ":" as for local workers.
-	[ "$(cut -f2 "$T/jl" | sed 1d | sort -u)" = ":" ] ||
+	# The Host column names the host the worker said it runs on.
+	[ "$(cut -f2 "$T/jl" | sed 1d | sort -u)" = "$(hostname)" ] ||
 		fail "--launcher '$launcher': Host column: $(cut -f2 "$T/jl")"
 	[ "$(sed 1d "$T/jl" | wc -l)" -eq 6 ] || fail "not 6 joblog rows"
 done
@@ -57,5 +57,15 @@ check_err_match '^mprun: --launcher cannot be combined with -S$'
 run "$MPRUN" --launcher env --worker cat ::: a
 check_rc 255
 check_err_match '^mprun: --worker cannot be combined with --launcher: persistent workers run on this machine only$'
+
+# A launched worker that dies is named by the host it said it runs on.
+start_bg "$MPRUN" -j1 --launcher env --remote-mprun "$MPRUN" \
+    "echo \$PPID >$T/wpid{#}; sleep \$(( {#} == 1 ? 3 : 0 )); echo {#}" ::: 1 2
+wait_for 10 test -s "$T/wpid1" || fail "task 1 did not start"
+kill -9 "$(cat "$T/wpid1")"
+wait_bg
+check_rc 1
+check_out "2"
+check_err_match "^mprun: worker in slot 1 on $(hostname) died \(.*\): task 1 failed\$"
 
 done_testing

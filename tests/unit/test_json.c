@@ -277,6 +277,7 @@ test_reply(void)
 	char			*s;
 
 	tap_context("reply");
+	memset(&r, 0, sizeof r);
 	r.version = PROTO_VERSION;
 	r.pid = 2147483647;
 	r.ncpu = 256;
@@ -286,7 +287,19 @@ test_reply(void)
 	ASSERT_INT_EQ(g.version, PROTO_VERSION);
 	ASSERT_INT_EQ(g.pid, 2147483647);
 	ASSERT_INT_EQ(g.ncpu, 256);
+	ASSERT_STR_EQ(g.node, "");
 	free(s);
+	/* The host name a launched worker gives, optional. */
+	snprintf(r.node, sizeof r.node, "node-7");
+	s = json_reply_encode(&r);
+	ASSERT_STR_EQ(s, "{\"version\":3,\"pid\":2147483647,\"ncpu\":256,"
+	    "\"node\":\"node-7\"}");
+	ASSERT_INT_EQ(json_reply_decode(s, strlen(s), &g, &errstr), 0);
+	ASSERT_STR_EQ(g.node, "node-7");
+	free(s);
+	s = "{\"version\":3,\"pid\":5,\"ncpu\":1,\"node\":5}";
+	ASSERT_INT_EQ(json_reply_decode(s, strlen(s), &g, &errstr), 0);
+	ASSERT_STR_EQ(g.node, "");
 
 	s = "{\"version\":7}";
 	ASSERT_INT_EQ(json_reply_decode(s, strlen(s), &g, &errstr), 0);
