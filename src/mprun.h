@@ -394,6 +394,11 @@ int		 proto_get_signal(const struct proto_frame *, int *);
 int		 proto_get_out(const struct proto_frame *, int *,
 		     const char **, size_t *);
 
+/* guard.c */
+int		 guard_start(const struct termstep *, int);
+void		 guard_add(pid_t);
+void		 guard_del(pid_t);
+
 /* json.c */
 /* The run's settings a worker needs, sent in the parent's HELLO. */
 struct hello {

@@ -703,6 +703,9 @@ worker_hello(const struct proto_frame *f)
 		w.reading = 0;
 		return;
 	}
+	/* A remote worker's tasks must not outlive it (guard.c). */
+	if (w.hello.relay)
+		(void)guard_start(w.hello.termseq, w.hello.ntermseq);
 	worker_env();
 	spawn_set_discard(w.hello.discard);
 	spawn_set_merge(w.hello.merge);
@@ -930,6 +933,7 @@ worker_run(struct worker_task *t)
 	}
 	buf_free(&msg);
 	proto_put_start(&w.out, t->seq, sp.pid);
+	guard_add(sp.pid);
 	j->active = 1;
 	j->pid = sp.pid;
 	j->out = sp.out;
@@ -971,6 +975,7 @@ worker_run_init(void)
 		return;
 	}
 	w.init = INIT_RUNNING;
+	guard_add(sp.pid);
 	j->active = 1;
 	j->pid = sp.pid;
 	worker_watch();
@@ -1179,6 +1184,7 @@ worker_finish(void)
 	worker_close(&j->out);
 	worker_close(&j->err);
 	j->active = 0;
+	guard_del(j->pid);
 
 	if (j->init) {
 		/* Stopped, it did not fail; swept, it had exited. */

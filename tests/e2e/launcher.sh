@@ -58,14 +58,20 @@ run "$MPRUN" --launcher env --worker cat ::: a
 check_rc 255
 check_err_match '^mprun: --worker cannot be combined with --launcher: persistent workers run on this machine only$'
 
-# A launched worker that dies is named by the host it said it runs on.
+# A launched worker that dies is named by the host it said it runs on,
+# and its task does not outlive it: its guardian (guard.c) ends the
+# task's process group, a background child included, with the termseq.
 start_bg "$MPRUN" -j1 --launcher env --remote-mprun "$MPRUN" \
-    "echo \$PPID >$T/wpid{#}; sleep \$(( {#} == 1 ? 3 : 0 )); echo {#}" ::: 1 2
+    "echo \$\$ >$T/tpgid{#}; echo \$PPID >$T/wpid{#};
+     [ {#} -ne 1 ] || { sleep 60 & sleep 60; }; echo {#}" ::: 1 2
 wait_for 10 test -s "$T/wpid1" || fail "task 1 did not start"
 kill -9 "$(cat "$T/wpid1")"
 wait_bg
 check_rc 1
 check_out "2"
 check_err_match "^mprun: worker in slot 1 on $(hostname) died \(.*\): task 1 failed\$"
+wait_for 10 group_dead "$(cat "$T/tpgid1")" ||
+	fail "the dead worker's task is still running: $(ps -o pid,args \
+	    -g "$(cat "$T/tpgid1")")"
 
 done_testing
