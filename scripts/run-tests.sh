@@ -12,6 +12,12 @@
 # contain it run.  The environment has MPRUN, TH and SRCDIR as absolute
 # paths.  The last line is "N passed, N failed" (", N skipped" when some
 # were); the exit status is 0 if and only if nothing failed.
+#
+# The e2e scripts run concurrently, by the mprun just built (see "End-to-end
+# scripts" below), except those with a line "# test: alone", which run one
+# at a time before the others start.  TEST_JOBS sets how many run at once
+# (1: all of them one after the other, as before); TEST_TIMES=1 adds a "#
+# time" line after each script's result, with how long it took.
 
 SRCDIR=$(cd "$(dirname "$0")/.." && pwd) || exit 1
 MPRUN=$SRCDIR/mprun
@@ -60,6 +66,16 @@ fi
 
 cd "$SRCDIR" || exit 1
 
+# Where python3 is a shim (pyenv's is a bash script that works out which
+# python to run), each start costs over half a second of CPU, and the
+# scripts start it some sixty times: they get the interpreter the shim
+# picks, found once, first in their PATH.
+if py=$(python3 -c 'import sys; print(sys.executable)' 2>/dev/null) &&
+    [ -x "$py" ] && [ "$py" != "$(command -v python3)" ]; then
+	mkdir "$logdir/bin" && ln -s "$py" "$logdir/bin/python3" &&
+	    PATH=$logdir/bin:$PATH
+fi
+
 # Unit tests: re-number each binary's own TAP lines into ours.
 if [ -z "$pattern" ]; then
 	for t in tests/unit/test_*; do
@@ -103,38 +119,120 @@ if [ -z "$pattern" ]; then
 fi
 
 # End-to-end scripts.
+#
+# Most scripts only wait (for a sleep, a timeout, a signal to land), so
+# they run side by side, and mprun runs them: the suite uses the binary
+# it tests the way a Makefile would, one task per script, its -j the
+# number at once.  Each task runs the script under the timeout with its
+# output in a log and prints one line, "SCRIPT STATUS MILLISECONDS";
+# mprun prints those lines in the order of the list, as each is known, and
+# report() below turns them into TAP.  A script that needs the machine to
+# itself (it measures time or load, counts a user's processes, or moves
+# gigabytes) says so with a line "# test: alone"; those run one at a time
+# first, with nothing else running.  A script missing from mprun's output
+# (mprun failed) fails, and so does a batch run that does not exit 0.
+
+ncpu=$(getconf _NPROCESSORS_ONLN 2>/dev/null || echo 1)
+if [ -n "${TEST_JOBS-}" ]; then
+	jobs=$TEST_JOBS
+elif grep -q __asan_init "$MPRUN" 2>/dev/null; then
+	# Under the sanitizers every mprun costs several times the CPU.
+	jobs=$ncpu
+else
+	jobs=$((ncpu * 2))
+fi
+
+: >"$logdir/alone"
+: >"$logdir/batch"
 for t in tests/e2e/*.sh; do
 	[ -f "$t" ] || continue
 	base=${t##*/}
 	[ "$base" = lib.sh ] && continue
 	case $base in *"$pattern"*) ;; *) continue ;; esac
-	name=e2e/${base%.sh}
-	log=$logdir/$base.log
-	$run_timeout sh "$t" >"$log" 2>&1 </dev/null
-	status=$?
-	case $status in
-	0)
-		pass "$name"
-		;;
-	77)
-		reason=$(tail -n 1 "$log")
-		skip "$name" "$reason"
-		;;
-	124)
-		fail "$name: timed out after ${timeout_secs}s"
-		show "$log"
-		;;
-	*)
-		fail "$name: exit status $status"
-		show "$log"
-		;;
-	esac
+	if [ "$jobs" -le 1 ] || grep -q '^# test: alone$' "$t"; then
+		echo "$t" >>"$logdir/alone"
+	else
+		echo "$t" >>"$logdir/batch"
+	fi
 done
 
-echo "1..$n"
-if [ "$skipped" -gt 0 ]; then
-	echo "$passed passed, $failed failed, $skipped skipped"
-else
-	echo "$passed passed, $failed failed"
-fi
-[ "$failed" -eq 0 ]
+# What one task runs, a script in the log directory: $1 the e2e script,
+# $2 the log directory.  The slot and sequence mprun gives its tasks are
+# not the e2e script's business.
+cat >"$logdir/run-one" <<EOF
+unset MPRUN_SEQ MPRUN_SLOT PARALLEL_SEQ PARALLEL_JOBSLOT
+b=\${1##*/}
+s=\$(date +%s%N)
+$run_timeout sh "\$1" >"\$2/\$b.log" 2>&1 </dev/null
+st=\$?
+e=\$(date +%s%N)
+echo "\$b \$st \$(((e - s) / 1000000))"
+EOF
+
+# report: reads "SCRIPT STATUS MILLISECONDS" lines, prints their TAP, then
+# the plan and the counts; its status is the suite's.
+report() {
+	: >"$logdir/seen"
+	while read -r base status ms; do
+		echo "$base" >>"$logdir/seen"
+		name=e2e/${base%.sh}
+		log=$logdir/$base.log
+		case $status in
+		0)
+			pass "$name"
+			;;
+		77)
+			reason=$(tail -n 1 "$log")
+			skip "$name" "$reason"
+			;;
+		124)
+			fail "$name: timed out after ${timeout_secs}s"
+			show "$log"
+			;;
+		batch)
+			fail "mprun running the e2e scripts: exit status $ms"
+			show "$logdir/batch.err"
+			;;
+		*)
+			fail "$name: exit status $status"
+			show "$log"
+			;;
+		esac
+		if [ -n "${TEST_TIMES-}" ] && [ "$status" != batch ]; then
+			printf '# time %s %d.%01d s\n' "$name" $((ms / 1000)) \
+			    $((ms % 1000 / 100))
+		fi
+	done
+	cat "$logdir/alone" "$logdir/batch" | while read -r t; do
+		grep -qx "${t##*/}" "$logdir/seen" || echo "${t##*/}"
+	done >"$logdir/lost"
+	while read -r base; do
+		fail "e2e/${base%.sh}: no result"
+		[ ! -s "$logdir/$base.log" ] || show "$logdir/$base.log"
+	done <"$logdir/lost"
+
+	echo "1..$n"
+	if [ "$skipped" -gt 0 ]; then
+		echo "$passed passed, $failed failed, $skipped skipped"
+	else
+		echo "$passed passed, $failed failed"
+	fi
+	[ "$failed" -eq 0 ]
+}
+
+{
+	while read -r t; do
+		sh "$logdir/run-one" "$t" "$logdir" </dev/null
+	done <"$logdir/alone"
+	if [ -s "$logdir/batch" ]; then
+		# A developer's MPRUN_OPTS would change this run's output,
+		# and the suite's concurrency is its own, not make's -j.
+		(
+			unset MPRUN_OPTS MAKEFLAGS MFLAGS MAKELEVEL
+			exec "$MPRUN" -j "$jobs" sh "$logdir/run-one" {} \
+			    "$logdir" :::: "$logdir/batch"
+		) 2>"$logdir/batch.err" </dev/null
+		st=$?
+		[ "$st" -eq 0 ] || echo "batch batch $st"
+	fi
+} | report

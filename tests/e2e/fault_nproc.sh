@@ -7,6 +7,9 @@
 # can run, it says so in one message and exits 255, never 0 with
 # records lost.  Root ignores the limit, so the runs drop to nobody;
 # the limits are set relative to what nobody runs already.
+# test: alone
+# (The runner runs it with nothing else: it sets the process limit
+# relative to what user nobody runs, and other tests run as nobody.)
 . "$(dirname "$0")/lib.sh"
 
 need setpriv prlimit

@@ -70,7 +70,7 @@ check_rc 0
 sed 's/^{"seq":\([0-9]*\),.*/\1/' "$T/out" >"$T/seqs"
 [ "$(tr '\n' ' ' <"$T/seqs")" = "1 2 3 " ] ||
 	fail "--json order: $(tr '\n' ' ' <"$T/seqs")"
-run "$MPRUN" -j3 --unordered --json "$TH" -s {} -o {} ::: 600 300 0
+run "$MPRUN" -j3 --unordered --json "$TH" -s {} -o {} ::: 2000 1000 0
 check_rc 0
 sed 's/^{"seq":\([0-9]*\),.*/\1/' "$T/out" >"$T/seqs"
 [ "$(tr '\n' ' ' <"$T/seqs")" = "3 2 1 " ] ||

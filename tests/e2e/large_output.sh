@@ -2,6 +2,9 @@
 # Large outputs: 200 MB through a pipe (checksum), and held-back output
 # beyond the 64 MiB memory limit, which spills to an unlinked file in
 # $TMPDIR and must come back intact, in order, leaving nothing behind.
+# test: alone
+# (The runner runs it with nothing else: it moves over a gigabyte through
+# pipes and the spill file.)
 . "$(dirname "$0")/lib.sh"
 
 # 2 x 100 MB; the second task's output is held while the first streams.
