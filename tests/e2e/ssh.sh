@@ -111,11 +111,13 @@ check_out "$(cat "$T/local.out")"
 	fail "Host column: $(cut -f2 "$T/jl" | sed 1d | sort -u)"
 
 # A remote worker killed mid-chunk loses no task: the task it ran fails,
-# the rest of its chunk runs on the next worker.
+# the rest of its chunk runs on the next worker; and the task does not
+# run on there: the worker's guardian ends its group.
 rm -rf "$T/pid"
 mkdir "$T/pid"
 start_bg "$MPRUN" --ssh "$SSH" -S 1/127.0.0.1 --chunksize 4 \
-    "echo \$PPID >$T/pid/{#}; sleep \$(( {#} == 1 ? 5 : 0 )).1; echo {#}" \
+    "echo \$\$ >$T/pid/g{#}; echo \$PPID >$T/pid/{#};
+     sleep \$(( {#} == 1 ? 30 : 0 )).1; echo {#}" \
     ::: 1 2 3 4 5 6
 wait_for 20 test -s "$T/pid/1" || fail "task 1 did not start"
 kill -9 "$(cat "$T/pid/1")"
@@ -123,6 +125,8 @@ wait_bg
 check_rc 1
 check_out "$(lines 2 3 4 5 6)"
 check_err_match '^mprun: worker in slot 1 on 127.0.0.1 died (.*): task 1 failed$'
+wait_for 10 group_dead "$(cat "$T/pid/g1")" ||
+	fail "the killed remote worker's task is still running"
 # The same with --retries: the task runs again.
 rm -f "$T/pid/"*
 start_bg "$MPRUN" --ssh "$SSH" -S 1/127.0.0.1 --chunksize 4 --retries 2 \
