@@ -166,6 +166,7 @@ collect_timeout(struct worker *w)
 	    j->cmd != NULL ? (int)j->cmdlen : 0, j->cmd != NULL ? j->cmd : "");
 	proto_put(&w->wbuf, PROTO_KILL, j->seq, NULL, 0);
 	pool_flush(w);
+	pool_deadline(w);
 }
 
 /* Takes a newly read task into the table (ordered mode). */

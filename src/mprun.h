@@ -586,6 +586,7 @@ struct worker {
 	uv_pipe_t		 to;		/* frames to the worker */
 	uv_pipe_t		 from;		/* frames from the worker */
 	uv_timer_t		 timer;		/* --timeout of its task */
+	struct termseq		 stuck;		/* its transport, ended */
 	int			 open_handles;
 	int			 forked;	/* by the zygote */
 	struct host		*host;		/* NULL: this machine */
@@ -636,6 +637,7 @@ void		 pool_pause(int);
 void		 pool_stop_all(void);
 void		 pool_kill_all(void);
 void		 pool_close_idle(void);
+void		 pool_deadline(struct worker *);
 void		 pool_timer_start(struct worker *, uint64_t);
 void		 pool_timer_stop(struct worker *);
 void		 pool_signal_all(int);

@@ -42,6 +42,8 @@
 #define POOL_READ_SIZE		(64 * 1024)
 /* Workers that die before saying hello, in a row, before we give up. */
 #define POOL_START_FAILS	3
+/* A remote worker gets this long, after the termseq, to answer a kill. */
+#define POOL_STUCK_MS		2000
 /* What a slot has seen, for pool_again(). */
 #define POOL_SLOT_NEW		0	/* never had a worker */
 #define POOL_SLOT_HAD		1	/* had one */
@@ -74,6 +76,7 @@ static void	 pool_zygote_lost(void);
 static int	 pool_fork(struct worker *);
 static void	 pool_close_cb(uv_handle_t *);
 static void	 pool_timer_cb(uv_timer_t *);
+static void	 pool_stuck_cb(uv_timer_t *);
 static void	 pool_check_gone(struct worker *);
 static void	 pool_close_input(struct worker *);
 static void	 pool_fail(struct worker *);
@@ -803,6 +806,59 @@ pool_timer_start(struct worker *w, uint64_t ms)
 
 	if ((r = uv_timer_start(&w->timer, pool_timer_cb, ms, 0)) != 0)
 		fatalx("uv_timer_start: %s", uv_strerror(r));
+}
+
+/*
+ * A remote worker was told to stop a timed-out task.  If its transport
+ * hangs (a launcher whose far side died keeps our pipes open and never
+ * exits), no DONE ever comes: once the worker has had the termseq's time
+ * and POOL_STUCK_MS more, the transport process here is ended with the
+ * termseq itself, and its exit settles the task.
+ */
+void
+pool_deadline(struct worker *w)
+{
+	uint64_t	 ms;
+	int		 r;
+
+	if (w->host == NULL || w->exited)
+		return;
+	ms = termseq_total_ms(popts->termseq, popts->ntermseq) +
+	    POOL_STUCK_MS;
+	if ((r = uv_timer_start(&w->timer, pool_stuck_cb, ms, 0)) != 0)
+		fatalx("uv_timer_start: %s", uv_strerror(r));
+}
+
+/* The next step of the termseq on a stuck transport (its group). */
+static void
+pool_stuck_cb(uv_timer_t *t)
+{
+	struct worker	*w = t->data;
+	struct termstep	 step;
+	int		 r;
+
+	if (w->exited || w->pid <= 0)
+		return;
+	if (!termseq_started(&w->stuck)) {
+		log_warnx("worker in slot %u on %s did not answer after a "
+		    "--timeout; ending its transport", w->slot,
+		    remote_worker_name(w));
+		termseq_start(&w->stuck, popts->termseq, popts->ntermseq);
+	}
+	switch (termseq_next(&w->stuck, 1, &step)) {
+	case TERMSEQ_SIGNAL:
+		kill(-w->pid, (int)step.sig);
+		kill(-w->pid, SIGCONT);
+		if ((r = uv_timer_start(&w->timer, pool_stuck_cb, step.ms,
+		    0)) != 0)
+			fatalx("uv_timer_start: %s", uv_strerror(r));
+		break;
+	case TERMSEQ_KILL:
+		kill(-w->pid, SIGKILL);
+		break;
+	case TERMSEQ_OVER:
+		break;
+	}
 }
 
 /* Disarms it: the task has finished. */

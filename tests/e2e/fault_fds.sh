@@ -107,7 +107,7 @@ churn_test()
 # leaks rarer than one worker in 2,000.)  Under ASan each worker's start
 # costs several times as much: fewer.
 if sanitized; then
-	churn_test 1000
+	churn_test 400
 else
 	churn_test 2000
 fi
@@ -116,7 +116,7 @@ fi
 MPRUN_EXEC_WORKERS=1
 export MPRUN_EXEC_WORKERS
 if sanitized; then
-	churn_test 200
+	churn_test 100
 else
 	churn_test 300
 fi

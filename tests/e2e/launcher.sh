@@ -74,4 +74,18 @@ wait_for 10 group_dead "$(cat "$T/tpgid1")" ||
 	fail "the dead worker's task is still running: $(ps -o pid,args \
 	    -g "$(cat "$T/tpgid1")")"
 
+# A launcher that hangs once its worker is killed (srun after a kill -9
+# of its slurmstepd) keeps our pipes open and ignores SIGTERM: a task
+# that times out on it is settled all the same, the transport ended with
+# the termseq once the worker has had its time to answer.
+run "$MPRUN" -j1 --timeout 1.5 --termseq TERM,200,KILL,25 \
+    --launcher "python3 $SRCDIR/tests/helpers/stuck.py" --remote-mprun "$MPRUN" \
+    '[ {} -ne 2 ] || { sleep 0.5; kill -9 $PPID; sleep 30; }; echo {}' ::: 1 2 3
+check_rc 1
+check_out "$(lines 1 3)"
+check_err_match '^mprun: task 2 timed out after 1.5 s: '
+check_err_match "^mprun: worker in slot 1 on $(hostname) did not answer after a --timeout; ending its transport\$"
+pgrep -f "$SRCDIR/tests/helpers/stuck.py" >/dev/null &&
+	fail "a stuck launcher is still running"
+
 done_testing
