@@ -130,6 +130,7 @@ static void	 pworker_write_cb(uv_write_t *, int);
 static void	 pworker_flush(struct pworker *);
 static unsigned	 pworker_send(struct pworker *, unsigned);
 static void	 pworker_pump_gated(void);
+static struct pworker *pworker_slot(unsigned);
 static void	 pworker_line(struct pworker *, const char *, size_t);
 static void	 pworker_json(struct pworker *, const char *, size_t);
 static void	 pworker_done(struct pworker *, struct job *, const char *,
@@ -401,15 +402,11 @@ pworker_pump(int eof)
 	for (slot = 1; slot <= pwo->jobs; slot++) {
 		if (dispatch_queued() == 0)
 			return;
-		/* NULL: an error, or no process for now (the others go on). */
-		if ((w = pwslots[slot - 1]) == NULL &&
-		    (w = pworker_spawn(slot)) == NULL) {
+		if ((w = pworker_slot(slot)) == NULL) {
 			if (dispatch_stopping())
 				return;
 			continue;
 		}
-		if (w->state != PW_ACTIVE)
-			continue;
 		low = w->chunk / 2 > 1 ? w->chunk / 2 : 1;
 		if (w->njobs >= low && share == 0)
 			continue;
@@ -429,6 +426,22 @@ pworker_pump(int eof)
 }
 
 /*
+ * The worker of a slot that may be sent records, started if the slot has
+ * none; NULL when it may not (retiring), or none could be started (an
+ * error, or no process for now: the other slots go on).
+ */
+static struct pworker *
+pworker_slot(unsigned slot)
+{
+	struct pworker	*w;
+
+	if ((w = pwslots[slot - 1]) == NULL &&
+	    (w = pworker_spawn(slot)) == NULL)
+		return (NULL);
+	return (w->state == PW_ACTIVE ? w : NULL);
+}
+
+/*
  * Under --delay or --memfree, every record is a start that the gate must
  * let through: records go one at a time, each to the worker that holds
  * the fewest, and each starts when it is written.  Workers keep what they
@@ -444,14 +457,11 @@ pworker_pump_gated(void)
 	while (dispatch_queued() != 0) {
 		best = NULL;
 		for (slot = 1; slot <= pwo->jobs; slot++) {
-			if ((w = pwslots[slot - 1]) == NULL &&
-			    (w = pworker_spawn(slot)) == NULL) {
+			if ((w = pworker_slot(slot)) == NULL) {
 				if (dispatch_stopping())
 					return;
 				continue;
 			}
-			if (w->state != PW_ACTIVE)
-				continue;
 			if (best == NULL || w->njobs < best->njobs)
 				best = w;
 		}
