@@ -96,7 +96,7 @@ fuzz: deps $(patsubst %,$(FUZZ_DIR)/fuzz_%,$(FUZZ_TARGETS))
 
 $(FUZZ_DIR)/fuzz_proto: tests/fuzz/fuzz_proto.c src/proto.c
 $(FUZZ_DIR)/fuzz_template: tests/fuzz/fuzz_template.c src/template.c
-$(FUZZ_DIR)/fuzz_input: tests/fuzz/fuzz_input.c src/input.c
+$(FUZZ_DIR)/fuzz_input: tests/fuzz/fuzz_input.c src/input.c src/nbio.c
 $(FUZZ_BINS): $(FUZZ_COMMON) src/mprun.h tests/fuzz/fuzz.h
 	@command -v $(FUZZ_CC) >/dev/null 2>&1 || { \
 	    echo "mprun: make fuzz needs $(FUZZ_CC) with libFuzzer;" \

@@ -282,12 +282,13 @@ fuzz_reader(const char *data, size_t len, size_t cut,
 		r = input_next(in, &a);
 		if (r == 0) {
 			/*
-			 * A read is under way.  The first one finds the first
-			 * piece in the pipe; the next one gets the rest, then
-			 * EOF.
+			 * Input waits for more.  It has read the first piece
+			 * already, up to EAGAIN (it reads without a thread,
+			 * and may need more than one piece to form a task, as
+			 * with -n): now the rest, then EOF.
 			 */
 			CHECK(gcount[0] == 1);
-			if (!written && (reads > 0 || cut == 0)) {
+			if (!written) {
 				fuzz_write(fds[1], data + cut, len - cut);
 				close(fds[1]);
 				written = 1;

@@ -168,7 +168,7 @@ fuzz_frame(const char *whole, size_t wlen)
 
 	errstr = NULL;
 	CHECK(proto_decode(whole, wlen, &f, &errstr) == (ssize_t)wlen);
-	CHECK(f.type >= PROTO_HELLO && f.type <= PROTO_SIGNAL);
+	CHECK(f.type >= PROTO_HELLO && f.type <= PROTO_NOP);
 	CHECK(f.len <= PROTO_MAXLEN);
 	CHECK((size_t)f.len + PROTO_HDRLEN == wlen);
 	CHECK(f.payload == whole + PROTO_HDRLEN);
