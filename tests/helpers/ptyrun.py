@@ -38,7 +38,10 @@ deadline = start + limit
 timedout = False
 os.set_blocking(fd, False)
 while True:
-    if typed and time.time() > start + 0.5:
+    # Not before the child has turned echo off: on a loaded machine it
+    # may not have run yet, and the terminal would echo what we type.
+    if typed and time.time() > start + 0.5 and \
+            not termios.tcgetattr(fd)[3] & termios.ECHO:
         os.write(fd, typed)
         typed = b""
     if time.time() > deadline:
