@@ -454,9 +454,7 @@ pool_lower(unsigned jobs)
 void
 pool_noproc(struct worker *w)
 {
-	w->state = WORKER_RETIRING;
-	pool_unslot(w);
-	pool_close_input(w);
+	pool_retire(w);
 	if (w->ndone > 0)
 		pnoproc = 0;	/* it ran tasks before: a fresh start */
 	/* Above the pool's size, or caught by the last shortage: no lower. */
